@@ -1,0 +1,47 @@
+/**
+ * Who is calling and what they may do. Staff roles and service-token scopes resolve to the same
+ * permissions, so every procedure declares exactly one permission it needs.
+ */
+export const permissions = [
+  "profiles:read",
+  "profiles:write",
+  "profiles:pii",
+  "segments:read",
+  "segments:write",
+  "consents:write",
+  "privacy",
+  "admin",
+] as const;
+export type Permission = (typeof permissions)[number];
+
+export const roles = ["viewer", "editor", "privacy", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+export const rolePermissions: Record<Role, readonly Permission[]> = {
+  viewer: ["profiles:read", "segments:read"],
+  editor: ["profiles:read", "profiles:write", "segments:read", "segments:write", "consents:write"],
+  privacy: ["profiles:read", "profiles:pii", "segments:read", "privacy"],
+  admin: permissions,
+};
+
+export type Principal =
+  | { kind: "staff"; id: string; name: string; role: Role }
+  | { kind: "service"; id: string; name: string; scopes: readonly Permission[] }
+  | { kind: "system"; id: string; name: string; permissions: readonly Permission[] };
+
+export function permissionsOf(principal: Principal): readonly Permission[] {
+  switch (principal.kind) {
+    case "staff":
+      return rolePermissions[principal.role];
+    case "service":
+      return principal.scopes;
+    case "system":
+      return principal.permissions;
+  }
+}
+
+export function can(principal: Principal | null, permission: Permission): boolean {
+  if (!principal) return false;
+  const granted = permissionsOf(principal);
+  return granted.includes(permission) || granted.includes("admin");
+}

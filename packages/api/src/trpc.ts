@@ -1,0 +1,98 @@
+/**
+ * 1. CONTEXT — who is calling, on which database, under which request id.
+ * 2. INITIALISATION — tRPC with an error formatter that exposes zod issues as field errors and
+ *    domain error details.
+ * 3. PROCEDURES — every procedure declares the permission it needs; none is public.
+ */
+import { randomUUID } from "node:crypto";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z, ZodError } from "zod";
+import type { Database } from "@cdp/db";
+import { DomainError } from "@cdp/db";
+
+import { can } from "./authz";
+import type { Permission, Principal } from "./authz";
+import { toTRPCError } from "./errors";
+
+// 1. CONTEXT ------------------------------------------------------------------------------------
+
+export interface Context {
+  db: Database;
+  principal: Principal | null;
+  requestId: string;
+}
+
+export function createTRPCContext(opts: {
+  db: Database;
+  principal: Principal | null;
+  requestId?: string;
+}): Context {
+  return { db: opts.db, principal: opts.principal, requestId: opts.requestId ?? randomUUID() };
+}
+
+// 2. INITIALISATION -----------------------------------------------------------------------------
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const fieldErrors: FieldError[] | null =
+      cause instanceof ZodError
+        ? cause.issues.map((issue) => ({
+            path: issue.path.map(String).join("."),
+            message: issue.message,
+          }))
+        : null;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        fieldErrors,
+        details: cause instanceof DomainError ? cause.details : null,
+        // Stack traces stay in the server logs.
+        stack: undefined,
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+// 3. PROCEDURES ---------------------------------------------------------------------------------
+
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error.cause);
+    if (mapped instanceof TRPCError) throw mapped;
+  }
+  return result;
+});
+
+const baseProcedure = t.procedure.use(domainErrors);
+
+/** Health and auth only: no principal needed. */
+export const publicProcedure = baseProcedure;
+
+/** A procedure open to principals holding `permission`; the context's principal is non-null. */
+export function authorizedProcedure(permission: Permission) {
+  return baseProcedure.use(({ ctx, next }) => {
+    if (!ctx.principal) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send a service token." });
+    }
+    if (!can(ctx.principal, permission)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the "${permission}" permission.`,
+      });
+    }
+    return next({ ctx: { ...ctx, principal: ctx.principal } });
+  });
+}
+
+export { z };

@@ -1,0 +1,483 @@
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import type { Profile } from "@cdp/profile-schema";
+import { normalizeDate } from "@cdp/profile-schema";
+
+import type { Database } from "../client";
+import { DomainError, NotFoundError, VersionConflictError } from "../errors";
+import { profile, profileIdentifier } from "../schema";
+import type { IdentifierType, ProfileInsertRow, ProfileRow } from "../schema";
+import { escapeLike, pgTimestampToIso } from "../sql";
+
+/** A profile as stored, with the version a later write must name. */
+export interface StoredProfile {
+  profile: Profile;
+  version: number;
+}
+
+export interface Identifier {
+  type: IdentifierType;
+  value: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers
+// ---------------------------------------------------------------------------------------------
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Phones compare by digits, keeping a leading + (so "+48 600-100-200" = "+48600100200"). */
+export function normalizePhone(phone: string): string {
+  const trimmed = phone.trim();
+  return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/\D/g, "");
+}
+
+/**
+ * Reads a lookup key: `email:…`, `phone:…`, `ext:…`, or a bare value meaning a profile id (its
+ * own or one merged into it) or an external key.
+ */
+export function parseIdentifierKey(key: string): { types: IdentifierType[]; value: string } {
+  const m = /^(email|phone|ext|id):(.*)$/s.exec(key);
+  if (m) {
+    const type = m[1] as IdentifierType;
+    const raw = m[2] ?? "";
+    const value =
+      type === "email" ? normalizeEmail(raw) : type === "phone" ? normalizePhone(raw) : raw;
+    return { types: [type], value };
+  }
+  return { types: ["id", "ext"], value: key };
+}
+
+/** Every identifier a profile is findable by. */
+export function identifiersOf(p: Profile): Identifier[] {
+  const out = new Map<string, Identifier>();
+  const add = (type: IdentifierType, value: string | null | undefined) => {
+    if (value === null || value === undefined || value.trim() === "") return;
+    const v =
+      type === "email" ? normalizeEmail(value) : type === "phone" ? normalizePhone(value) : value;
+    if (v === "" || v === "+") return;
+    out.set(`${type}\u0000${v}`, { type, value: v });
+  };
+  add("id", p.id);
+  for (const id of p.ids) add("id", id);
+  const { email, phone } = p.data.contact;
+  add("email", email.main);
+  add("email", email.private);
+  add("email", email.business);
+  add("phone", phone.main);
+  add("phone", phone.business);
+  add("phone", phone.mobile);
+  add("phone", phone.whatsapp);
+  add("ext", p.data.identifier.id);
+  add("ext", p.data.identifier.pk);
+  return [...out.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row mapping
+// ---------------------------------------------------------------------------------------------
+
+/** The columns a profile occupies; `version` is managed by the writes themselves. */
+export function profileToRow(p: Profile, now: string): ProfileInsertRow {
+  const { time, ...metadata } = p.metadata;
+  return {
+    id: p.id,
+    primaryId: p.primary_id,
+    active: p.active,
+    ids: p.ids,
+    insertedAt: time.insert ?? now,
+    createdAt: time.create,
+    updatedAt: time.update,
+    segmentedAt: time.segmentation,
+    visitLast: time.visit.last,
+    visitCurrent: time.visit.current,
+    visitCount: time.visit.count,
+    visitTz: time.visit.tz,
+    metadata,
+    stats: p.stats,
+    traits: p.traits,
+    interests: p.interests,
+    consents: p.consents,
+    segments: p.segments,
+    aux: p.aux,
+    data: p.data,
+  };
+}
+
+const date = (v: string | null): string | null => {
+  const iso = pgTimestampToIso(v);
+  return iso === null ? null : normalizeDate(iso);
+};
+
+/** Rebuilds the Profile document from a row (rows are validated on the way in). */
+export function rowToProfile(row: StoredColumns): Profile {
+  const metadata = row.metadata as Omit<Profile["metadata"], "time">;
+  return {
+    id: row.id,
+    primary_id: row.primaryId,
+    ids: row.ids,
+    metadata: {
+      ...metadata,
+      time: {
+        insert: date(row.insertedAt),
+        create: date(row.createdAt),
+        update: date(row.updatedAt),
+        segmentation: date(row.segmentedAt),
+        visit: {
+          last: date(row.visitLast),
+          current: date(row.visitCurrent),
+          count: row.visitCount,
+          tz: row.visitTz,
+        },
+      },
+    },
+    stats: row.stats as Profile["stats"],
+    traits: row.traits as Profile["traits"],
+    segments: row.segments,
+    interests: row.interests as Profile["interests"],
+    consents: row.consents as Profile["consents"],
+    active: row.active,
+    aux: row.aux as Profile["aux"],
+    data: row.data as Profile["data"],
+  } as Profile;
+}
+
+/** The stored columns of a profile (the promoted, generated ones are left out of reads). */
+const storedColumns = {
+  id: profile.id,
+  primaryId: profile.primaryId,
+  version: profile.version,
+  active: profile.active,
+  ids: profile.ids,
+  insertedAt: profile.insertedAt,
+  createdAt: profile.createdAt,
+  updatedAt: profile.updatedAt,
+  segmentedAt: profile.segmentedAt,
+  visitLast: profile.visitLast,
+  visitCurrent: profile.visitCurrent,
+  visitCount: profile.visitCount,
+  visitTz: profile.visitTz,
+  metadata: profile.metadata,
+  stats: profile.stats,
+  traits: profile.traits,
+  interests: profile.interests,
+  consents: profile.consents,
+  segments: profile.segments,
+  aux: profile.aux,
+  data: profile.data,
+};
+type StoredColumns = Pick<ProfileRow, keyof typeof storedColumns>;
+
+const toStored = (row: StoredColumns): StoredProfile => ({
+  profile: rowToProfile(row),
+  version: row.version,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Finds a profile by any identifier (see parseIdentifierKey). A profile id wins over an external
+ * key with the same text.
+ */
+export async function getProfile(db: Database, key: string): Promise<StoredProfile | null> {
+  const { types, value } = parseIdentifierKey(key);
+  const rows = await db
+    .select(storedColumns)
+    .from(profileIdentifier)
+    .innerJoin(profile, eq(profile.id, profileIdentifier.profileId))
+    .where(and(inArray(profileIdentifier.type, types), eq(profileIdentifier.value, value)))
+    .orderBy(sql`${profileIdentifier.type} = 'id' desc`)
+    .limit(1);
+  const row = rows[0];
+  return row ? toStored(row) : null;
+}
+
+/** Like getProfile, but a missing profile is a NOT_FOUND domain error. */
+export async function requireProfile(db: Database, key: string): Promise<StoredProfile> {
+  const found = await getProfile(db, key);
+  if (!found) throw new NotFoundError("Profile", key);
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+async function claimIdentifiers(db: Database, profileId: string, ids: Identifier[]) {
+  if (ids.length === 0) return;
+  const own = ids.filter((i) => i.type === "id");
+  if (own.length > 0) {
+    const taken = await db
+      .select({ value: profileIdentifier.value, profileId: profileIdentifier.profileId })
+      .from(profileIdentifier)
+      .where(
+        and(
+          eq(profileIdentifier.type, "id"),
+          inArray(
+            profileIdentifier.value,
+            own.map((i) => i.value),
+          ),
+          ne(profileIdentifier.profileId, profileId),
+        ),
+      );
+    if (taken.length > 0) {
+      throw new DomainError(
+        "CONFLICT",
+        `Profile id ${taken.map((t) => t.value).join(", ")} already belongs to another profile.`,
+        { ids: taken.map((t) => t.value) },
+      );
+    }
+  }
+  // A shared email or phone stays with the profile that claimed it first.
+  await db
+    .insert(profileIdentifier)
+    .values(ids.map((i) => ({ ...i, profileId })))
+    .onConflictDoNothing();
+}
+
+/** Inserts one profile and its identifiers; an id already in use is a CONFLICT. */
+export async function insertProfile(db: Database, p: Profile): Promise<StoredProfile> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(profile)
+      .values(profileToRow(p, nowIso()))
+      .onConflictDoNothing()
+      .returning(storedColumns);
+    const row = inserted[0];
+    if (!row) throw new DomainError("CONFLICT", `Profile ${p.id} already exists.`, { id: p.id });
+    await claimIdentifiers(tx, p.id, identifiersOf(p));
+    return toStored(row);
+  });
+}
+
+/**
+ * Inserts many profiles in one statement per table (seed, import). Profiles whose id exists are
+ * skipped; returns the ids actually inserted.
+ */
+export async function insertProfiles(db: Database, profiles: Profile[]): Promise<string[]> {
+  if (profiles.length === 0) return [];
+  const now = nowIso();
+  return db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(profile)
+      .values(profiles.map((p) => profileToRow(p, now)))
+      .onConflictDoNothing()
+      .returning({ id: profile.id });
+    const ids = new Set(inserted.map((r) => r.id));
+    const identifiers = profiles
+      .filter((p) => ids.has(p.id))
+      .flatMap((p) => identifiersOf(p).map((i) => ({ ...i, profileId: p.id })));
+    for (let i = 0; i < identifiers.length; i += 5000) {
+      await tx
+        .insert(profileIdentifier)
+        .values(identifiers.slice(i, i + 5000))
+        .onConflictDoNothing();
+    }
+    return [...ids];
+  });
+}
+
+/**
+ * Replaces a stored profile if it is still at `expectedVersion`; otherwise throws
+ * VersionConflictError (or NotFoundError) and changes nothing. Identifiers follow the new document.
+ */
+export async function updateProfile(
+  db: Database,
+  params: { profile: Profile; expectedVersion: number },
+): Promise<StoredProfile> {
+  const p = params.profile;
+  return db.transaction(async (tx) => {
+    const { id: _id, insertedAt: _insertedAt, ...row } = profileToRow(p, nowIso());
+    const updated = await tx
+      .update(profile)
+      .set({ ...row, version: sql`${profile.version} + 1` })
+      .where(and(eq(profile.id, p.id), eq(profile.version, params.expectedVersion)))
+      .returning(storedColumns);
+    const stored = updated[0];
+    if (!stored) {
+      const current = await tx
+        .select({ version: profile.version })
+        .from(profile)
+        .where(eq(profile.id, p.id));
+      const version = current[0]?.version;
+      if (version === undefined) throw new NotFoundError("Profile", p.id);
+      throw new VersionConflictError(p.id, params.expectedVersion, version);
+    }
+    const wanted = identifiersOf(p);
+    const keep = new Set(wanted.map((i) => `${i.type}\u0000${i.value}`));
+    const existing = await tx
+      .select({ type: profileIdentifier.type, value: profileIdentifier.value })
+      .from(profileIdentifier)
+      .where(eq(profileIdentifier.profileId, p.id));
+    const stale = existing.filter((i) => !keep.has(`${i.type}\u0000${i.value}`));
+    for (const i of stale) {
+      await tx
+        .delete(profileIdentifier)
+        .where(
+          and(
+            eq(profileIdentifier.type, i.type),
+            eq(profileIdentifier.value, i.value),
+            eq(profileIdentifier.profileId, p.id),
+          ),
+        );
+    }
+    await claimIdentifiers(tx, p.id, wanted);
+    return toStored(stored);
+  });
+}
+
+/** Deletes a profile and its identifiers; false when it did not exist. */
+export async function deleteProfile(db: Database, id: string): Promise<boolean> {
+  const deleted = await db.delete(profile).where(eq(profile.id, id)).returning({ id: profile.id });
+  return deleted.length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyset-paged list
+// ---------------------------------------------------------------------------------------------
+
+/** Columns a list can be sorted by (all promoted or native, each with an index). */
+export const profileSortColumns = {
+  inserted_at: { column: profile.insertedAt, nullable: false },
+  updated_at: { column: profile.updatedAt, nullable: true },
+  visit_last: { column: profile.visitLast, nullable: true },
+  email: { column: profile.email, nullable: true },
+  phone: { column: profile.phone, nullable: true },
+  lastname: { column: profile.lastname, nullable: true },
+  display_name: { column: profile.displayName, nullable: true },
+  country: { column: profile.country, nullable: true },
+  visits: { column: profile.visits, nullable: false },
+  views: { column: profile.views, nullable: false },
+} as const;
+export type ProfileSortKey = keyof typeof profileSortColumns;
+
+export interface ListProfilesParams {
+  sort?: ProfileSortKey;
+  order?: "asc" | "desc";
+  /** Opaque cursor from a previous page. */
+  cursor?: string | null;
+  limit?: number;
+  /** Text matched (trigram-indexed) against names, emails and phones. */
+  search?: string | null;
+  /** A compiled condition. */
+  where?: SQL;
+  /** Also count every match (an extra query). */
+  withTotal?: boolean;
+}
+
+export interface ProfilePage {
+  items: StoredProfile[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+type CursorValue = string | number | null;
+
+function encodeCursor(value: CursorValue, id: string): string {
+  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): [CursorValue, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[1] === "string" &&
+      (parsed[0] === null || ["string", "number"].includes(typeof parsed[0]))
+    ) {
+      return [parsed[0] as CursorValue, parsed[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError("BAD_REQUEST", "The cursor is not one this list produced.", {
+    path: ["cursor"],
+  });
+}
+
+/** The condition that matches a search text, or undefined for none. */
+export function profileSearchCondition(search: string | null | undefined): SQL | undefined {
+  const term = search?.trim().toLowerCase();
+  if (!term) return undefined;
+  return sql`${profile.searchText} like ${`%${escapeLike(term)}%`}`;
+}
+
+/**
+ * One page of profiles in a stable order (sort column, then id). Ascending puts nulls last and
+ * descending puts them first, so one btree index on (column, id) serves both directions; a row
+ * inserted while paging never makes another row repeat or vanish.
+ */
+export async function listProfiles(
+  db: Database,
+  params: ListProfilesParams = {},
+): Promise<ProfilePage> {
+  const sortKey = params.sort ?? "inserted_at";
+  const order = params.order ?? "desc";
+  const limit = Math.min(Math.max(params.limit ?? 50, 1), 200);
+  const { column, nullable } = profileSortColumns[sortKey];
+
+  const filters: SQL[] = [];
+  const search = profileSearchCondition(params.search);
+  if (search) filters.push(search);
+  if (params.where) filters.push(params.where);
+  const filter = filters.length > 0 ? and(...filters) : undefined;
+
+  const conditions: SQL[] = filter ? [filter] : [];
+  if (params.cursor) {
+    const [value, id] = decodeCursor(params.cursor);
+    if (order === "asc") {
+      conditions.push(
+        value === null
+          ? sql`(${column} is null and ${profile.id} > ${id})`
+          : nullable
+            ? sql`((${column}, ${profile.id}) > (${value}, ${id}) or ${column} is null)`
+            : sql`(${column}, ${profile.id}) > (${value}, ${id})`,
+      );
+    } else {
+      conditions.push(
+        value === null
+          ? sql`((${column} is null and ${profile.id} < ${id}) or ${column} is not null)`
+          : sql`(${column}, ${profile.id}) < (${value}, ${id})`,
+      );
+    }
+  }
+
+  const orderBy =
+    order === "asc"
+      ? [sql`${column} asc nulls last`, sql`${profile.id} asc`]
+      : [sql`${column} desc nulls first`, sql`${profile.id} desc`];
+
+  const rows = await db
+    .select({ ...storedColumns, sortValue: column })
+    .from(profile)
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(...orderBy)
+    .limit(limit + 1);
+
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor(last.sortValue as CursorValue, last.id) : null;
+
+  const page: ProfilePage = { items: pageRows.map(toStored), nextCursor };
+  if (params.withTotal) page.total = await countProfiles(db, filter);
+  return page;
+}
+
+/** Exact number of profiles matching a filter. */
+export async function countProfiles(db: Database, where?: SQL): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(profile)
+    .where(where);
+  return Number(rows[0]?.n ?? 0);
+}
