@@ -5,7 +5,7 @@ import { migrate } from "drizzle-orm/pglite/migrator";
 import { randomUUID } from "node:crypto";
 import { profile, profileIdentifier } from "./src/schema/index.ts";
 import * as schema from "./src/schema/index.ts";
-const client = new PGlite("memory://", { extensions: { pg_trgm } });
+const client = new PGlite(process.env.DIR ?? "memory://", { extensions: { pg_trgm } });
 const db = drizzle(client, { schema, casing: "snake_case" });
 await migrate(drizzle(client, { schema }), { migrationsFolder: "drizzle" });
 const N = 20000, B = Number(process.argv[2] ?? 1000);

@@ -52,10 +52,10 @@ export function testTargets(): ("pglite" | "postgres")[] {
 }
 
 async function truncateAll(handle: DatabaseHandle): Promise<void> {
-  const rows = await handle.db.execute<{ tablename: string }>(
+  const rows = await handle.db.execute(
     sql`select tablename from pg_tables where schemaname = 'public'`,
   );
-  const tables = rowsOf(rows).map((r) => `"${r.tablename}"`);
+  const tables = rowsOf<{ tablename: string }>(rows).map((r) => `"${r.tablename}"`);
   if (tables.length > 0) {
     await handle.db.execute(sql.raw(`TRUNCATE ${tables.join(", ")} CASCADE`));
   }

@@ -64,19 +64,29 @@ const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 export function parseDate(input: string, options: DateOptions = {}): DateParseResult {
   const m = DATE_RE.exec(input.trim());
   if (!m) {
-    return { ok: false, message: `Invalid date "${input}": expected ISO 8601, e.g. 2024-05-30T07:44:23.246262Z` };
+    return {
+      ok: false,
+      message: `Invalid date "${input}": expected ISO 8601, e.g. 2024-05-30T07:44:23.246262Z`,
+    };
   }
   const [, ys, mos, ds, hs, mis, ss, frac, offset] = m;
   const year = Number(ys);
   const month = Number(mos);
   const day = Number(ds);
   if (hs === undefined && !options.allowDateOnly) {
-    return { ok: false, message: `Invalid date "${input}": a time and a time zone offset are required` };
+    return {
+      ok: false,
+      message: `Invalid date "${input}": a time and a time zone offset are required`,
+    };
   }
   if (hs !== undefined && offset === undefined && !options.assumeUtc) {
-    return { ok: false, message: `Invalid date "${input}": a time zone offset (Z or ±HH:MM) is required` };
+    return {
+      ok: false,
+      message: `Invalid date "${input}": a time zone offset (Z or ±HH:MM) is required`,
+    };
   }
-  if (month < 1 || month > 12) return { ok: false, message: `Invalid date "${input}": month out of range` };
+  if (month < 1 || month > 12)
+    return { ok: false, message: `Invalid date "${input}": month out of range` };
   if (day < 1 || day > daysInMonth(year, month)) {
     return { ok: false, message: `Invalid date "${input}": day out of range for the month` };
   }
@@ -91,15 +101,20 @@ export function parseDate(input: string, options: DateOptions = {}): DateParseRe
     const digits = offset.slice(1).replace(":", "");
     const oh = Number(digits.slice(0, 2));
     const om = Number(digits.slice(2) || "0");
-    if (oh > 23 || om > 59) return { ok: false, message: `Invalid date "${input}": offset out of range` };
+    if (oh > 23 || om > 59)
+      return { ok: false, message: `Invalid date "${input}": offset out of range` };
     offsetMinutes = (offset.startsWith("-") ? -1 : 1) * (oh * 60 + om);
   }
-  const total = daysFromCivil(year, month, day) * MINUTES_PER_DAY + hour * 60 + minute - offsetMinutes;
+  const total =
+    daysFromCivil(year, month, day) * MINUTES_PER_DAY + hour * 60 + minute - offsetMinutes;
   const utcDays = Math.floor(total / MINUTES_PER_DAY);
   const minuteOfDay = total - utcDays * MINUTES_PER_DAY;
   const [uy, um, ud] = civilFromDays(utcDays);
   if (uy < 1 || uy > 9999) {
-    return { ok: false, message: `Invalid date "${input}": year must be between 0001 and 9999 in UTC` };
+    return {
+      ok: false,
+      message: `Invalid date "${input}": year must be between 0001 and 9999 in UTC`,
+    };
   }
   // Digits beyond microseconds cannot be kept by Python or Postgres either; truncate.
   const micros = (frac ?? "").slice(0, 6).padEnd(6, "0");

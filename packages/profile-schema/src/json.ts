@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** A JSON value: what free maps (`traits`, `aux`, …) may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** A JSON object: the type of every free map. */
 export type JsonObject = { [key: string]: JsonValue };
@@ -10,7 +11,11 @@ export type JsonObject = { [key: string]: JsonValue };
  * Keys that reach `Object.prototype` when a map is merged or assigned key by key elsewhere
  * (`target[key] = value`), so they are refused in every map we accept.
  */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
 
 /** Message used for a refused prototype key. */
 export function forbiddenKeyMessage(key: string): string {
@@ -84,17 +89,22 @@ function copyJson(
 }
 
 function jsonSchema<T extends JsonValue>(requireObject: boolean) {
-  return z.custom<T>(() => true).transform((value, ctx): T => {
-    if (requireObject && !isPlainObject(value)) {
-      ctx.addIssue({ code: "custom", message: `Expected an object, received ${describe(value)}` });
-      return z.NEVER;
-    }
-    const issues: Issue[] = [];
-    const copy = copyJson(value, [], issues, new Set());
-    for (const issue of issues) ctx.addIssue({ code: "custom", ...issue });
-    // copyJson mirrors the input's shape, and the object check above ran when one is required.
-    return copy as T;
-  });
+  return z
+    .custom<T>(() => true)
+    .transform((value, ctx): T => {
+      if (requireObject && !isPlainObject(value)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Expected an object, received ${describe(value)}`,
+        });
+        return z.NEVER;
+      }
+      const issues: Issue[] = [];
+      const copy = copyJson(value, [], issues, new Set());
+      for (const issue of issues) ctx.addIssue({ code: "custom", ...issue });
+      // copyJson mirrors the input's shape, and the object check above ran when one is required.
+      return copy as T;
+    });
 }
 
 /**
@@ -114,24 +124,29 @@ export const JsonObject: z.ZodType<JsonObject, JsonObject> = jsonSchema<JsonObje
 export const MapKey = z
   .string()
   .min(1, "Key must not be empty")
-  .refine((key) => !FORBIDDEN_KEYS.has(key), { error: (iss) => forbiddenKeyMessage(String(iss.input)) });
+  .refine((key) => !FORBIDDEN_KEYS.has(key), {
+    error: (iss) => forbiddenKeyMessage(String(iss.input)),
+  });
 
 /**
  * A map with typed values. `__proto__` is checked on the raw input because zod's record drops
  * that key silently; the others fail the key schema with the same message.
  */
 export function safeRecord<V extends z.ZodType>(value: V) {
+  const record = z.record(MapKey, value, {
+    error: (iss) => (iss.code === "invalid_key" ? iss.issues[0]?.message : undefined),
+  });
   return z
-    .custom<Record<string, z.input<V>>>(isPlainObject, { error: "Expected an object" })
+    .custom<z.input<typeof record>>(isPlainObject, { error: "Expected an object" })
     .superRefine((input, ctx) => {
       if (Object.prototype.hasOwnProperty.call(input, "__proto__")) {
-        ctx.addIssue({ code: "custom", path: ["__proto__"], message: forbiddenKeyMessage("__proto__") });
+        ctx.addIssue({
+          code: "custom",
+          path: ["__proto__"],
+          message: forbiddenKeyMessage("__proto__"),
+        });
       }
     })
-    .pipe(
-      z.record(MapKey, value, {
-        error: (iss) => (iss.code === "invalid_key" ? iss.issues[0]?.message : undefined),
-      }),
-    )
+    .pipe(record)
     .meta({ fieldType: "map" });
 }

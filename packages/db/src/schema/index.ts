@@ -1,1 +1,5 @@
+export * from "./event";
+export * from "./import-job";
 export * from "./profile";
+export * from "./profile-merge";
+export * from "./service-token";

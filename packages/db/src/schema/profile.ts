@@ -34,6 +34,8 @@ export const profile = pgTable(
     visitCurrent: tstz("visit_current"),
     visitCount: integer("visit_count").notNull().default(0),
     visitTz: text("visit_tz"),
+    /** The session of the current visit; an event from another session starts a new visit. */
+    sessionId: text("session_id"),
     /** metadata without `time`: aux, status, fields, system. */
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     stats: jsonb("stats").$type<Record<string, unknown>>().notNull().default({}),

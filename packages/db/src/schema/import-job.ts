@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+
+/**
+ * A profile import: the uploaded file (kept until the job ends so it can resume after a crash),
+ * its progress, and a per-row error report.
+ */
+export const importJob = pgTable(
+  "import_job",
+  {
+    id: text("id").primaryKey(),
+    status: text("status", { enum: ["queued", "running", "done", "failed", "cancelled"] })
+      .notNull()
+      .default("queued"),
+    format: text("format", { enum: ["ndjson", "tracardi", "csv"] }).notNull(),
+    fileName: text("file_name"),
+    /** SHA-256 of the content: the same file imported again is recognised. */
+    contentHash: text("content_hash").notNull(),
+    content: text("content"),
+    /** CSV column → profile path. */
+    mapping: jsonb("mapping").$type<Record<string, string>>(),
+    totalRows: integer("total_rows").notNull().default(0),
+    processedRows: integer("processed_rows").notNull().default(0),
+    inserted: integer("inserted").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    /** [{ line, path, message }], the first thousand. */
+    errors: jsonb("errors").$type<{ line: number; path: string; message: string }[]>()
+      .notNull()
+      .default([]),
+    message: text("message"),
+    createdBy: text("created_by").notNull(),
+    createdAt: tstz("created_at").notNull().default(sql`now()`),
+    startedAt: tstz("started_at"),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [index("import_job_created_idx").on(t.createdAt)],
+);
+
+export type ImportJobRow = typeof importJob.$inferSelect;

@@ -1,0 +1,31 @@
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+
+/**
+ * Who merged what into what: the per-field decisions and full snapshots of every profile before
+ * the merge, so `unmerge` can restore them while the survivor has not changed since.
+ */
+export const profileMerge = pgTable(
+  "profile_merge",
+  {
+    id: text("id").primaryKey(),
+    intoId: text("into_id").notNull(),
+    fromIds: jsonb("from_ids").$type<string[]>().notNull(),
+    /** Per path: which strategy decided and which profile's value won. */
+    decisions: jsonb("decisions").$type<Record<string, unknown>[]>().notNull().default([]),
+    /** { into: StoredProfile, from: StoredProfile[] } as they were before the merge. */
+    snapshots: jsonb("snapshots").$type<Record<string, unknown>>().notNull(),
+    /** The survivor's version right after the merge: unmerge checks it has not moved. */
+    resultVersion: integer("result_version").notNull(),
+    reason: text("reason"),
+    actor: text("actor").notNull(),
+    createdAt: tstz("created_at").notNull().default(sql`now()`),
+    undoneAt: tstz("undone_at"),
+    undoneBy: text("undone_by"),
+  },
+  (t) => [index("profile_merge_into_idx").on(t.intoId, t.createdAt)],
+);
+
+export type ProfileMergeRow = typeof profileMerge.$inferSelect;
