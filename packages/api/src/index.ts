@@ -14,3 +14,6 @@ export { appRouter, createCaller, createTRPCContext };
 export type { AppRouter };
 export type { Context, FieldError } from "./trpc";
 export * from "./authz";
+export { principalFromHeaders } from "./context";
+export { maskProfile } from "./masking";
+export type { ProfileView } from "./services/present";

@@ -1,28 +1,94 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { listProfiles, profileSortColumns, requireProfile } from "@cdp/db";
-import type { ProfileSortKey } from "@cdp/db";
+import { applyProfilePatch, createProfile, ProfileCreate, ProfilePatch } from "@cdp/profile-schema";
+import {
+  deleteProfile,
+  listProfiles,
+  requireProfile,
+  VersionConflictError,
+} from "@cdp/db";
 
+import { presentProfile } from "../services/present";
+import { writeProfile } from "../services/profile-write";
 import { authorizedProcedure, z } from "../trpc";
+import type { Context } from "../trpc";
+import type { Principal } from "../authz";
 
-const sortKeys = Object.keys(profileSortColumns) as [ProfileSortKey, ...ProfileSortKey[]];
+const ProfileKey = z.string().trim().min(1, "Give a profile id or identifier").max(512);
+
+const origin = (ctx: Context & { principal: Principal }) => ({
+  principal: ctx.principal,
+  requestId: ctx.requestId,
+  source: `${ctx.principal.kind}:${ctx.principal.id}`,
+});
 
 export const profileRouter = {
   /** A profile by any identifier: its id, a merged id, `email:…`, `phone:…`, or an external key. */
   get: authorizedProcedure("profiles:read")
-    .input(z.object({ id: z.string().min(1).max(512) }))
-    .query(({ ctx, input }) => requireProfile(ctx.db, input.id)),
+    .input(z.object({ id: ProfileKey }))
+    .query(async ({ ctx, input }) => presentProfile(ctx.principal, await requireProfile(ctx.db, input.id))),
 
   /** One keyset page of profiles. */
   list: authorizedProcedure("profiles:read")
     .input(
       z.object({
         search: z.string().max(200).nullish(),
-        sort: z.enum(sortKeys).default("inserted_at"),
+        sort: z
+          .enum([
+            "inserted_at",
+            "updated_at",
+            "visit_last",
+            "email",
+            "phone",
+            "lastname",
+            "display_name",
+            "country",
+            "visits",
+            "views",
+          ])
+          .default("inserted_at"),
         order: z.enum(["asc", "desc"]).default("desc"),
         cursor: z.string().max(1000).nullish(),
         limit: z.number().int().min(1).max(200).default(50),
         withTotal: z.boolean().default(false),
       }),
     )
-    .query(({ ctx, input }) => listProfiles(ctx.db, input)),
+    .query(async ({ ctx, input }) => {
+      const page = await listProfiles(ctx.db, input);
+      return { ...page, items: page.items.map((s) => presentProfile(ctx.principal, s)) };
+    }),
+
+  create: authorizedProcedure("profiles:write")
+    .input(ProfileCreate)
+    .mutation(async ({ ctx, input }) => {
+      const profile = createProfile(input, new Date().toISOString());
+      const { stored } = await ctx.db.transaction((tx) =>
+        writeProfile(tx, { before: null, after: profile, origin: origin(ctx) }),
+      );
+      return presentProfile(ctx.principal, stored);
+    }),
+
+  /**
+   * Applies a merge patch to the profile at `version`. A stale version is a CONFLICT carrying the
+   * current version, and nothing changes.
+   */
+  update: authorizedProcedure("profiles:write")
+    .input(z.object({ id: ProfileKey, version: z.number().int().min(1), patch: ProfilePatch }))
+    .mutation(async ({ ctx, input }) => {
+      const { stored, changed } = await ctx.db.transaction(async (tx) => {
+        const before = await requireProfile(tx, input.id);
+        if (before.version !== input.version) {
+          throw new VersionConflictError(before.profile.id, input.version, before.version);
+        }
+        const after = applyProfilePatch(before.profile, input.patch);
+        return writeProfile(tx, { before, after, origin: origin(ctx) });
+      });
+      return { ...presentProfile(ctx.principal, stored), changed };
+    }),
+
+  delete: authorizedProcedure("profiles:write")
+    .input(z.object({ id: ProfileKey }))
+    .mutation(async ({ ctx, input }) => {
+      const { profile } = await requireProfile(ctx.db, input.id);
+      return { id: profile.id, deleted: await deleteProfile(ctx.db, profile.id) };
+    }),
 } satisfies TRPCRouterRecord;

@@ -5,7 +5,7 @@ import { normalizeDate } from "@cdp/profile-schema";
 
 import type { Database } from "../client";
 import { DomainError, NotFoundError, VersionConflictError } from "../errors";
-import { profile, profileIdentifier } from "../schema";
+import { event, profile, profileIdentifier } from "../schema";
 import type { IdentifierType, ProfileInsertRow, ProfileRow } from "../schema";
 import { escapeLike, pgTimestampToIso } from "../sql";
 
@@ -334,10 +334,13 @@ export async function updateProfile(
   });
 }
 
-/** Deletes a profile and its identifiers; false when it did not exist. */
+/** Deletes a profile, its identifiers and its events; false when it did not exist. */
 export async function deleteProfile(db: Database, id: string): Promise<boolean> {
-  const deleted = await db.delete(profile).where(eq(profile.id, id)).returning({ id: profile.id });
-  return deleted.length > 0;
+  return db.transaction(async (tx) => {
+    await tx.delete(event).where(eq(event.profileId, id));
+    const deleted = await tx.delete(profile).where(eq(profile.id, id)).returning({ id: profile.id });
+    return deleted.length > 0;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

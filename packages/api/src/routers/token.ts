@@ -1,0 +1,33 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { createServiceToken, listServiceTokens, revokeServiceToken } from "@cdp/db";
+
+import { permissions } from "../authz";
+import { authorizedProcedure, z } from "../trpc";
+
+const TokenCreate = z.object({
+  name: z.string().trim().min(1, "Give the token a name").max(100),
+  scopes: z.array(z.enum(permissions)).min(1, "Choose at least one scope"),
+  expiresInDays: z.number().int().min(1).max(3650).nullish(),
+});
+
+export const tokenRouter = {
+  list: authorizedProcedure("admin").query(({ ctx }) => listServiceTokens(ctx.db)),
+
+  /** Creates a service token; the secret is in this response and nowhere else. */
+  create: authorizedProcedure("admin")
+    .input(TokenCreate)
+    .mutation(({ ctx, input }) =>
+      createServiceToken(ctx.db, {
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        createdBy: `${ctx.principal.kind}:${ctx.principal.id}`,
+        expiresAt: input.expiresInDays
+          ? new Date(Date.now() + input.expiresInDays * 86_400_000).toISOString()
+          : null,
+      }),
+    ),
+
+  revoke: authorizedProcedure("admin")
+    .input(z.object({ id: z.string().min(1) }))
+    .mutation(({ ctx, input }) => revokeServiceToken(ctx.db, input.id)),
+} satisfies TRPCRouterRecord;

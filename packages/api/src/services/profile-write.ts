@@ -1,0 +1,66 @@
+import { diffPaths, normalizeDate, Profile as ProfileSchema } from "@cdp/profile-schema";
+import type { Profile } from "@cdp/profile-schema";
+import { insertProfile, updateProfile } from "@cdp/db";
+import type { Database, StoredProfile } from "@cdp/db";
+
+import type { Principal } from "../authz";
+
+/** Who is writing and why: carried into metadata.fields and (later) the audit log. */
+export interface WriteOrigin {
+  principal: Principal;
+  requestId: string;
+  /** What caused the change, stamped as `metadata.fields[path][1]`: an event id, `import:<job>`… */
+  source: string;
+  /** When the change happened (event time for track); defaults to now. */
+  time?: string;
+}
+
+export interface WriteResult {
+  stored: StoredProfile;
+  /** Document paths whose value changed (empty when the write changed nothing). */
+  changed: string[];
+}
+
+/** Paths that describe the document rather than the person: never stamped themselves. */
+const isBookkeeping = (path: string) => path.startsWith("metadata.") || path === "data.anonymous";
+
+/** What a write changes; for a new profile, what it sets beyond the defaults. */
+function changedPaths(before: Profile | null, after: Profile): string[] {
+  const base = before ?? ProfileSchema.parse({ id: after.id });
+  return diffPaths(base, after).filter((p) => !isBookkeeping(p));
+}
+
+/**
+ * The single write path for profiles: computes the changed paths, stamps
+ * `metadata.time.update` and `metadata.fields[path] = [time, source]`, and inserts or updates with
+ * the version the caller read (a stale one throws a conflict and writes nothing). Run it inside the
+ * caller's transaction so everything else the write implies commits or fails with it.
+ */
+export async function writeProfile(
+  db: Database,
+  params: { before: StoredProfile | null; after: Profile; origin: WriteOrigin },
+): Promise<WriteResult> {
+  const { before, origin } = params;
+  const time = normalizeDate(origin.time ?? new Date().toISOString());
+  const changed = changedPaths(before?.profile ?? null, params.after);
+  if (before && changed.length === 0) return { stored: before, changed };
+
+  const fields = { ...params.after.metadata.fields };
+  for (const path of changed) fields[path] = [time, origin.source];
+  const after: Profile = {
+    ...params.after,
+    metadata: {
+      ...params.after.metadata,
+      fields,
+      time: {
+        ...params.after.metadata.time,
+        update: time,
+        insert: params.after.metadata.time.insert ?? time,
+      },
+    },
+  };
+  const stored = before
+    ? await updateProfile(db, { profile: after, expectedVersion: before.version })
+    : await insertProfile(db, after);
+  return { stored, changed };
+}
