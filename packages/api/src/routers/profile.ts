@@ -7,6 +7,7 @@ import {
   VersionConflictError,
 } from "@cdp/db";
 
+import { audit } from "../services/audit";
 import { presentProfile } from "../services/present";
 import { writeProfile } from "../services/profile-write";
 import { authorizedProcedure, z } from "../trpc";
@@ -86,9 +87,17 @@ export const profileRouter = {
     }),
 
   delete: authorizedProcedure("profiles:write")
-    .input(z.object({ id: ProfileKey }))
-    .mutation(async ({ ctx, input }) => {
-      const { profile } = await requireProfile(ctx.db, input.id);
-      return { id: profile.id, deleted: await deleteProfile(ctx.db, profile.id) };
-    }),
+    .input(z.object({ id: ProfileKey, reason: z.string().trim().max(1000).nullish() }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const { profile } = await requireProfile(tx, input.id);
+        const deleted = await deleteProfile(tx, profile.id);
+        await audit(tx, { ...origin(ctx), reason: input.reason }, {
+          action: "profile.delete",
+          entity: "profile",
+          entityId: profile.id,
+        });
+        return { id: profile.id, deleted };
+      }),
+    ),
 } satisfies TRPCRouterRecord;

@@ -4,8 +4,9 @@ import { insertProfile, updateProfile } from "@cdp/db";
 import type { Database, StoredProfile } from "@cdp/db";
 
 import type { Principal } from "../authz";
+import { audit, valueAt } from "./audit";
 
-/** Who is writing and why: carried into metadata.fields and (later) the audit log. */
+/** Who is writing and why: carried into metadata.fields and the audit log. */
 export interface WriteOrigin {
   principal: Principal;
   requestId: string;
@@ -13,6 +14,10 @@ export interface WriteOrigin {
   source: string;
   /** When the change happened (event time for track); defaults to now. */
   time?: string;
+  /** The audit action (default `profile.create` / `profile.update`). */
+  action?: string;
+  /** Why, when a person gave a reason (recorded in the audit log). */
+  reason?: string | null;
 }
 
 export interface WriteResult {
@@ -33,8 +38,9 @@ function changedPaths(before: Profile | null, after: Profile): string[] {
 /**
  * The single write path for profiles: computes the changed paths, stamps
  * `metadata.time.update` and `metadata.fields[path] = [time, source]`, and inserts or updates with
- * the version the caller read (a stale one throws a conflict and writes nothing). Run it inside the
- * caller's transaction so everything else the write implies commits or fails with it.
+ * the version the caller read (a stale one throws a conflict and writes nothing), and appends the
+ * audit row. Run it inside the caller's transaction so everything the write implies commits or
+ * fails with it.
  */
 export async function writeProfile(
   db: Database,
@@ -62,5 +68,15 @@ export async function writeProfile(
   const stored = before
     ? await updateProfile(db, { profile: after, expectedVersion: before.version })
     : await insertProfile(db, after);
+  await audit(db, origin, {
+    action: origin.action ?? (before ? "profile.update" : "profile.create"),
+    entity: "profile",
+    entityId: after.id,
+    changes: changed.map((path) => ({
+      path,
+      before: before ? (valueAt(before.profile, path) ?? null) : null,
+      after: valueAt(after, path) ?? null,
+    })),
+  });
   return { stored, changed };
 }

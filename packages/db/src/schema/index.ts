@@ -1,3 +1,4 @@
+export * from "./audit-log";
 export * from "./event";
 export * from "./import-job";
 export * from "./profile";
