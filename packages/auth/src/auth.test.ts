@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, testTargets } from "@cdp/db/testing";
+import type { TestDatabase } from "@cdp/db/testing";
+
+import { createAuth } from "./auth";
+import type { Auth } from "./auth";
+import {
+  createStaffUser,
+  DEMO_ADMIN,
+  ensureDemoAdmin,
+  listStaffUsers,
+  setStaffBanned,
+  setStaffRole,
+  staffFromHeaders,
+} from "./staff";
+
+const BASE = "http://localhost:3999";
+
+async function signIn(auth: Auth, email: string, password: string, ip = "10.0.0.1") {
+  return auth.handler(
+    new Request(`${BASE}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": ip },
+      body: JSON.stringify({ email, password }),
+    }),
+  );
+}
+
+function cookieOf(response: Response): Headers {
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  return new Headers({ cookie });
+}
+
+describe.each(testTargets())("staff auth on %s", (target) => {
+  let t: TestDatabase;
+  let auth: Auth;
+  beforeAll(async () => {
+    t = await createTestDatabase(target);
+    auth = createAuth({ db: t.db, baseURL: BASE, signInPerMinute: 3 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(async () => {
+    await t.truncate();
+  });
+
+  it("signs a staff member in with email and password and resolves their role", async () => {
+    await createStaffUser(auth, {
+      email: "Eve@Example.com",
+      password: "correct horse battery",
+      name: "Eve",
+      role: "editor",
+    });
+    const response = await signIn(auth, "eve@example.com", "correct horse battery");
+    expect(response.status).toBe(200);
+    const staff = await staffFromHeaders(auth, cookieOf(response));
+    expect(staff).toMatchObject({ email: "eve@example.com", role: "editor" });
+  });
+
+  it("refuses a wrong password without saying which part was wrong", async () => {
+    await createStaffUser(auth, { email: "a@example.com", password: "correct horse battery", name: "A", role: "viewer" });
+    const response = await signIn(auth, "a@example.com", "wrong password!!", "10.0.0.2");
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain("correct horse");
+  });
+
+  it("throttles repeated sign-in attempts from one address", async () => {
+    await createStaffUser(auth, { email: "b@example.com", password: "correct horse battery", name: "B", role: "viewer" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await signIn(auth, "b@example.com", "guess-number-" + i, "10.0.0.3")).status);
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+    // Another address is not affected.
+    expect((await signIn(auth, "b@example.com", "correct horse battery", "10.0.0.4")).status).toBe(200);
+  });
+
+  it("has no public sign-up", async () => {
+    const response = await auth.handler(
+      new Request(`${BASE}/api/auth/sign-up/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: BASE },
+        body: JSON.stringify({ email: "x@example.com", password: "long enough pw", name: "X" }),
+      }),
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(await listStaffUsers(t.db)).toHaveLength(0);
+  });
+
+  it("creates the demo admin only on an empty install", async () => {
+    expect(await ensureDemoAdmin(auth, t.db)).toMatchObject({ email: DEMO_ADMIN.email, role: "admin" });
+    expect(await ensureDemoAdmin(auth, t.db)).toBeNull();
+    expect(await listStaffUsers(t.db)).toHaveLength(1);
+  });
+
+  it("changes roles and disables accounts, ending their sessions", async () => {
+    const u = await createStaffUser(auth, { email: "c@example.com", password: "correct horse battery", name: "C", role: "viewer" });
+    const cookie = cookieOf(await signIn(auth, "c@example.com", "correct horse battery", "10.0.0.5"));
+    await setStaffRole(t.db, u.id, "privacy");
+    expect(await staffFromHeaders(auth, cookie)).toMatchObject({ role: "privacy" });
+    await setStaffBanned(t.db, u.id, true);
+    expect(await staffFromHeaders(auth, cookie)).toBeNull();
+    expect((await signIn(auth, "c@example.com", "correct horse battery", "10.0.0.6")).status).not.toBe(200);
+  });
+
+  it("refuses a duplicate account with a conflict on the email field", async () => {
+    await createStaffUser(auth, { email: "d@example.com", password: "correct horse battery", name: "D", role: "viewer" });
+    await expect(
+      createStaffUser(auth, { email: "D@example.com", password: "correct horse battery", name: "D2", role: "viewer" }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+});

@@ -1,0 +1,4 @@
+export { createAuth } from "./auth";
+export type { Auth, CreateAuthOptions } from "./auth";
+export * from "./roles";
+export * from "./staff";
