@@ -1,12 +1,14 @@
 import { auditRouter } from "./routers/audit";
 import { profileRouter } from "./routers/profile";
 import { tokenRouter } from "./routers/token";
+import { userRouter } from "./routers/user";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
   profile: profileRouter,
   token: tokenRouter,
+  user: userRouter,
 });
 
 export type AppRouter = typeof appRouter;
