@@ -1,4 +1,5 @@
 import { auditRouter } from "./routers/audit";
+import { privacyRouter } from "./routers/privacy";
 import { profileRouter } from "./routers/profile";
 import { tokenRouter } from "./routers/token";
 import { userRouter } from "./routers/user";
@@ -6,6 +7,7 @@ import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
+  privacy: privacyRouter,
   profile: profileRouter,
   token: tokenRouter,
   user: userRouter,

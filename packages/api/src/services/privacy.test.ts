@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createProfile } from "@cdp/profile-schema";
+import { findValues, getProfile, identifiersOf, listAudit, schema, suppressedAmong } from "@cdp/db";
+import { createTestDatabase, testTargets } from "@cdp/db/testing";
+import type { TestDatabase } from "@cdp/db/testing";
+
+import type { Principal } from "../authz";
+import { erasePerson, exportPerson, piiValuesOf, revealFields } from "./privacy";
+import { writeProfile } from "./profile-write";
+
+const officer: Principal = { kind: "staff", id: "u-privacy", name: "Pia Privacy", role: "privacy" };
+const origin = { principal: officer, requestId: "req-1", source: "staff:u-privacy" };
+
+describe.each(testTargets())("privacy requests on %s", (target) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(target);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(async () => {
+    await t.truncate();
+  });
+
+  async function seedPerson() {
+    const now = new Date().toISOString();
+    const person = createProfile(
+      {
+        id: "erase-me",
+        data: {
+          pii: { firstname: "Zebulon", lastname: "Quixotefield", birthday: "1980-02-03" },
+          contact: {
+            email: { main: "zebulon.q@example.org" },
+            phone: { main: "+48 600 700 801" },
+            address: { street: "Ulica Nieznana 17", town: "Wąchock" },
+          },
+          identifier: { id: "crm-zq-0042" },
+        },
+        traits: { plan: "pro" },
+      },
+      now,
+    );
+    const { stored } = await t.db.transaction((tx) =>
+      writeProfile(tx, { before: null, after: person, origin }),
+    );
+    // A later edit leaves the old email in an audit diff.
+    await t.db.transaction((tx) =>
+      writeProfile(tx, {
+        before: stored,
+        after: {
+          ...stored.profile,
+          data: {
+            ...stored.profile.data,
+            contact: { ...stored.profile.data.contact, email: { ...stored.profile.data.contact.email, business: "zq@work.example" } },
+          },
+        },
+        origin,
+      }),
+    );
+    await t.db.insert(schema.event).values({
+      profileId: "erase-me",
+      id: "ev-1",
+      type: "identify",
+      time: now,
+      properties: { email: "zebulon.q@example.org", note: "called from +48 600 700 801" },
+    });
+    await t.db.insert(schema.consentType).values({ id: "marketing", name: "Marketing", purpose: "marketing" });
+    await t.db.insert(schema.consentEvent).values({
+      profileId: "erase-me",
+      typeId: "marketing",
+      action: "granted",
+      legalBasis: "consent",
+      source: "form",
+      actor: "service:web",
+      at: now,
+      proof: { form: "newsletter", email: "zebulon.q@example.org" },
+    });
+    await t.db.insert(schema.importJob).values({
+      id: "job-1",
+      format: "ndjson",
+      contentHash: "h",
+      content: '{"data":{"pii":{"firstname":"Zebulon","lastname":"Quixotefield"}}}\n',
+      createdBy: "staff:x",
+    });
+    const bystander = createProfile(
+      { id: "keep-me", data: { pii: { firstname: "Other" }, contact: { email: { main: "other@example.org" } } } },
+      now,
+    );
+    await t.db.transaction((tx) => writeProfile(tx, { before: null, after: bystander, origin }));
+    return (await getProfile(t.db, "erase-me"))!.profile;
+  }
+
+  it("erases every trace of the person's PII while the export taken before holds all of it", async () => {
+    const person = await seedPerson();
+    const values = piiValuesOf(person);
+    expect(values).toEqual(
+      expect.arrayContaining(["Zebulon", "Quixotefield", "zebulon.q@example.org", "zq@work.example", "crm-zq-0042"]),
+    );
+
+    const exported = JSON.stringify(await exportPerson(t.db, origin, "email:zebulon.q@example.org"));
+    for (const v of values) expect(exported, v).toContain(v);
+    expect((await findValues(t.db, values)).length).toBeGreaterThan(0);
+
+    const result = await erasePerson(t.db, origin, { profileId: "erase-me", reason: "GDPR art. 17 request #881" });
+    expect(result.profileId).toBe("erase-me");
+
+    expect(await findValues(t.db, values)).toEqual([]);
+    expect(await getProfile(t.db, "erase-me")).toBeNull();
+    expect(await getProfile(t.db, "email:zebulon.q@example.org")).toBeNull();
+    // The bystander is untouched.
+    expect((await getProfile(t.db, "keep-me"))?.profile.data.pii.firstname).toBe("Other");
+    // The fact of the erase is kept: who, when, why.
+    const { items } = await listAudit(t.db, { action: "privacy.erase" });
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ actorId: "u-privacy", entityId: "erase-me", reason: "GDPR art. 17 request #881" });
+    // The identifiers are suppressed, as hashes only.
+    expect(await suppressedAmong(t.db, identifiersOf(person).filter((i) => i.type !== "id"))).toHaveLength(
+      identifiersOf(person).filter((i) => i.type !== "id").length,
+    );
+  });
+
+  it("reveals only PII fields, and audits the reason without the values", async () => {
+    await seedPerson();
+    const revealed = await revealFields(t.db, origin, {
+      profileId: "erase-me",
+      fields: ["data.contact.email.main", "data.pii.lastname"],
+      reason: "Customer called support, ticket 77",
+    });
+    expect(revealed.values).toEqual({
+      "data.contact.email.main": "zebulon.q@example.org",
+      "data.pii.lastname": "Quixotefield",
+    });
+    const { items } = await listAudit(t.db, { action: "privacy.reveal" });
+    expect(items[0]?.reason).toBe("Customer called support, ticket 77");
+    expect(JSON.stringify(items[0])).not.toContain("zebulon.q@example.org");
+    await expect(
+      revealFields(t.db, origin, { profileId: "erase-me", fields: ["traits.plan"], reason: "curious person" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
