@@ -18,6 +18,11 @@ export interface WriteOrigin {
   action?: string;
   /** Why, when a person gave a reason (recorded in the audit log). */
   reason?: string | null;
+  /**
+   * Per-path stamps when one write carries several causes (a batch of events folded into one
+   * write): `metadata.fields[path]` takes the stamp given here, else `[time, source]`.
+   */
+  stamps?: Readonly<Record<string, readonly [string, string | null]>>;
 }
 
 export interface WriteResult {
@@ -52,7 +57,10 @@ export async function writeProfile(
   if (before && changed.length === 0) return { stored: before, changed };
 
   const fields = { ...params.after.metadata.fields };
-  for (const path of changed) fields[path] = [time, origin.source];
+  for (const path of changed) {
+    const stamp = origin.stamps?.[path];
+    fields[path] = stamp ? [normalizeDate(stamp[0]), stamp[1]] : [time, origin.source];
+  }
   const after: Profile = {
     ...params.after,
     metadata: {

@@ -1,0 +1,519 @@
+/**
+ * `profile.track`: applies batches of events to profiles.
+ *
+ * Semantics (the contract's conventions are documented on TrackProperties):
+ * - Who: `profileId` (any key `profile.get` accepts) or `identifiers` (email, phone, externalId,
+ *   looked up in that order; the first profile found wins — when they point at different profiles
+ *   the event goes to the first and nothing is merged, that is `identify`'s job). Nothing found →
+ *   a new profile: a bare (or `id:`) profileId becomes its id, so a tracker's cookie id keeps
+ *   addressing it; `email:`/`phone:`/`ext:` keys and `identifiers` are stored on it (contact
+ *   e-mail, contact phone, `data.identifier.id`) so the next lookup finds it. Identifiers are lookup
+ *   keys only: on an existing profile they change nothing (identification properties do). Lookups
+ *   see the identifiers stored when the batch starts plus those that earlier events of the batch
+ *   (input order) create or set.
+ * - Order: each profile's events are applied in time order (ties in input order); results come
+ *   back in input order. Visits: an event opens a new visit when its session differs from the
+ *   profile's current one, or, without a session, when the profile has been inactive for more than
+ *   30 minutes. A late event — older than the profile's latest activity (its newest stored event or
+ *   current visit start) — never opens a visit: it counts views, counters, interests and
+ *   identification but leaves visit times alone, because a visit cannot be placed in the past
+ *   without rewriting later ones.
+ * - Each event is applied in its own savepoint within one transaction per batch: a failing event
+ *   (bad property, a time more than 5 minutes ahead, …) reports its index and reason and changes
+ *   nothing, not even its event row; the others apply. A retried event (same id, same profile) is
+ *   reported as a duplicate and changes nothing.
+ * - Every write goes through writeProfile with the event id as source and the event time as time,
+ *   so `metadata.fields[path] = [event time, event id]` and each change is audited per event.
+ * - Concurrency: a profile changed by another writer during the batch (version conflict) rolls the
+ *   whole batch back and runs it again, up to 3 times; then it fails as CONFLICT and nothing of it
+ *   is kept — resending the same batch is safe, since event ids make it idempotent.
+ */
+import {
+  applyProfilePatch,
+  IDENTIFICATION_PROPERTIES,
+  normalizeDate,
+  Profile as ProfileSchema,
+  TrackProperties,
+  VIEW_EVENT_TYPES,
+  VISIT_TIMEOUT_MINUTES,
+} from "@cdp/profile-schema";
+import type {
+  IdentificationProperty,
+  JsonValue,
+  Profile,
+  ProfileInput,
+  ProfilePatch,
+  TrackEventEnvelope,
+  TrackOutput,
+  TrackResult,
+} from "@cdp/profile-schema";
+import {
+  DomainError,
+  eventKey,
+  findProfileIdsByIdentifiers,
+  findStoredEvents,
+  getTrackedProfiles,
+  identifierKey,
+  identifiersOf,
+  insertEvents,
+  normalizeEmail,
+  normalizePhone,
+  parseIdentifierKey,
+  setProfileSessions,
+  VersionConflictError,
+} from "@cdp/db";
+import type { Database, Identifier, NewEvent, StoredProfile } from "@cdp/db";
+import { ZodError } from "zod";
+
+import type { Principal } from "../authz";
+import { writeProfile } from "./profile-write";
+
+const VISIT_TIMEOUT_MS = VISIT_TIMEOUT_MINUTES * 60_000;
+/** How far ahead of the server clock an event time may be (client clocks drift). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const MAX_ATTEMPTS = 3;
+
+// ---------------------------------------------------------------------------------------------
+// 1. One event applied to one profile (pure)
+// ---------------------------------------------------------------------------------------------
+
+/** An event that cannot be applied; `path` names the offending part (`properties.email`). */
+export class TrackEventError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = "TrackEventError";
+  }
+}
+
+/** What applying a profile's events carries from one event to the next. */
+export interface TrackState {
+  profile: Profile;
+  /** The current visit's session (`profile.session_id`). */
+  sessionId: string | null;
+  /** The latest activity seen (canonical UTC): newest event or current visit start. */
+  lastActivity: string | null;
+}
+
+/** The event fields the fold reads. */
+export type TrackedEvent = Pick<TrackEventEnvelope, "type" | "time" | "session" | "context">;
+
+function addTo(current: JsonValue | undefined, delta: number, field: string, path: string): number {
+  if (current === undefined) return Number(delta.toFixed(6));
+  if (typeof current !== "number") {
+    throw new TrackEventError(
+      `${field} holds ${JSON.stringify(current)}, not a number, so it cannot be added to`,
+      path,
+    );
+  }
+  // Rounded so repeated fractional steps read as people expect (0.1 + 0.2 = 0.3).
+  return Number((current + delta).toFixed(6));
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split(".");
+  const last = keys.pop() as string;
+  let node = target;
+  for (const key of keys) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[last] = value;
+}
+
+const identification = Object.entries(IDENTIFICATION_PROPERTIES) as [
+  IdentificationProperty,
+  string,
+][];
+
+function identificationPatch(properties: TrackProperties): ProfilePatch | null {
+  const patch: Record<string, unknown> = {};
+  let any = false;
+  for (const [name, path] of identification) {
+    const value = properties[name];
+    if (value === undefined) continue;
+    setPath(patch, path, value);
+    any = true;
+  }
+  // applyProfilePatch validates the patch against the profile's shape.
+  return any ? (patch as ProfilePatch) : null;
+}
+
+function schemaError(error: ZodError): TrackEventError {
+  const issue = error.issues[0];
+  const at = issue?.path.map(String).join(".") ?? "";
+  const property = identification.find(([, path]) => path === at)?.[0];
+  return property
+    ? new TrackEventError(issue?.message ?? "Invalid value", `properties.${property}`)
+    : new TrackEventError(`${at}: ${issue?.message ?? "invalid value"}`);
+}
+
+/**
+ * Applies one event to a profile: visits (see the module comment), views, counters, interests
+ * and identification properties. Pure; the result is a validated Profile.
+ * @throws TrackEventError naming the offending property when the event cannot apply.
+ */
+export function applyTrackEvent(
+  state: TrackState,
+  event: TrackedEvent,
+  properties: TrackProperties,
+): TrackState {
+  const { profile, lastActivity } = state;
+  const t = event.time;
+  const late = lastActivity !== null && t < lastActivity;
+  const newVisit =
+    !late &&
+    (event.session !== undefined
+      ? event.session !== state.sessionId
+      : lastActivity === null || Date.parse(t) - Date.parse(lastActivity) > VISIT_TIMEOUT_MS);
+
+  const visit = { ...profile.metadata.time.visit };
+  const stats = { ...profile.stats, counters: { ...profile.stats.counters } };
+  if (newVisit) {
+    visit.last = visit.current;
+    visit.current = t;
+    visit.count += 1;
+    stats.visits += 1;
+    const tz = event.context["tz"];
+    if (typeof tz === "string") visit.tz = tz;
+  }
+  if (VIEW_EVENT_TYPES.includes(event.type)) stats.views += 1;
+  for (const [name, delta] of Object.entries(properties.counters ?? {})) {
+    stats.counters[name] = addTo(
+      stats.counters[name],
+      delta,
+      `stats.counters.${name}`,
+      `properties.counters.${name}`,
+    );
+  }
+  const interests = { ...profile.interests };
+  for (const name of properties.interestsReset ?? []) delete interests[name];
+  for (const [name, delta] of Object.entries(properties.interests ?? {})) {
+    interests[name] = addTo(
+      interests[name],
+      delta,
+      `interests.${name}`,
+      `properties.interests.${name}`,
+    );
+  }
+
+  const changed: Profile = {
+    ...profile,
+    stats,
+    interests,
+    metadata: { ...profile.metadata, time: { ...profile.metadata.time, visit } },
+  };
+  const patch = identificationPatch(properties);
+  let next: Profile;
+  try {
+    next = patch ? applyProfilePatch(changed, patch) : ProfileSchema.parse(changed);
+  } catch (error) {
+    if (error instanceof ZodError) throw schemaError(error);
+    throw error;
+  }
+  return {
+    profile: next,
+    sessionId: newVisit ? (event.session ?? null) : state.sessionId,
+    lastActivity: late ? lastActivity : t,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Who an event is about
+// ---------------------------------------------------------------------------------------------
+
+/** The identifiers an event's target is looked up by, in priority order. */
+function targetIdentifiers(event: TrackEventEnvelope): Identifier[] {
+  if (event.profileId !== undefined) {
+    const { types, value } = parseIdentifierKey(event.profileId);
+    return value === "" ? [] : types.map((type) => ({ type, value }));
+  }
+  const ids = event.identifiers ?? {};
+  const out: Identifier[] = [];
+  if (ids.email !== undefined) out.push({ type: "email", value: normalizeEmail(ids.email) });
+  if (ids.phone !== undefined) out.push({ type: "phone", value: normalizePhone(ids.phone) });
+  if (ids.externalId !== undefined) out.push({ type: "ext", value: ids.externalId });
+  return out;
+}
+
+/** Identifiers an event's identification properties give its profile. */
+function identifiedBy(properties: TrackProperties): Identifier[] {
+  const out: Identifier[] = [];
+  if (typeof properties.email === "string") {
+    out.push({ type: "email", value: normalizeEmail(properties.email) });
+  }
+  if (typeof properties.phone === "string") {
+    out.push({ type: "phone", value: normalizePhone(properties.phone) });
+  }
+  return out;
+}
+
+/** The document of a profile an event creates: its id and the identifiers it was looked up by. */
+function newProfileFor(event: TrackEventEnvelope, now: string): Profile {
+  let id: string | undefined;
+  const contact: { email?: { main: string }; phone?: { main: string } } = {};
+  const identifier: { id?: string } = {};
+  if (event.profileId !== undefined) {
+    const { types, value } = parseIdentifierKey(event.profileId);
+    if (value === "") throw new TrackEventError("The profile key names no value", "profileId");
+    if (types.includes("id")) id = value;
+    else if (types[0] === "email") contact.email = { main: value };
+    else if (types[0] === "phone") contact.phone = { main: value };
+    else identifier.id = value;
+  } else {
+    const ids = event.identifiers ?? {};
+    if (ids.email !== undefined) contact.email = { main: ids.email };
+    if (ids.phone !== undefined) contact.phone = { main: ids.phone };
+    if (ids.externalId !== undefined) identifier.id = ids.externalId;
+  }
+  const input: ProfileInput = {
+    id: id ?? crypto.randomUUID(),
+    data: { contact, identifier },
+    metadata: { time: { insert: now, create: now } },
+  };
+  const parsed = ProfileSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TrackEventError(
+      `No profile is found by this key, and it cannot be a new profile's id: ${issue?.message ?? "invalid"}`,
+      "profileId",
+    );
+  }
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. The batch
+// ---------------------------------------------------------------------------------------------
+
+/** Who sends the batch. */
+export interface TrackOrigin {
+  principal: Principal;
+  requestId: string;
+}
+
+export interface TrackParams {
+  /** Parsed by TrackBatch (1–1,000 events). */
+  events: readonly TrackEventEnvelope[];
+  origin: TrackOrigin;
+  /** The server clock, for tests. */
+  now?: Date;
+}
+
+/** Another writer changed a profile of the batch: the batch is rolled back and run again. */
+class ConcurrentChange extends Error {
+  constructor(readonly profileId: string) {
+    super(`Profile ${profileId} changed while the batch was applied.`);
+  }
+}
+
+interface Parsed {
+  index: number;
+  event: TrackEventEnvelope;
+  properties: TrackProperties;
+}
+
+interface Planned extends Parsed {
+  profileId: string;
+}
+
+const failure = (index: number, error: unknown): TrackResult => {
+  if (error instanceof TrackEventError) {
+    return {
+      index,
+      ok: false,
+      error: error.path ? { message: error.message, path: error.path } : { message: error.message },
+    };
+  }
+  return { index, ok: false, error: { message: (error as Error).message } };
+};
+
+const byTimeThenIndex = (a: Planned, b: Planned) =>
+  a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : a.index - b.index;
+
+async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput> {
+  const now = params.now ?? new Date();
+  const nowIso = normalizeDate(now.toISOString());
+  const { principal, requestId } = params.origin;
+  const results: TrackResult[] = [];
+
+  // Properties and time, each event on its own.
+  const parsed: Parsed[] = [];
+  for (const [index, event] of params.events.entries()) {
+    if (Date.parse(event.time) > now.getTime() + FUTURE_TOLERANCE_MS) {
+      results[index] = failure(
+        index,
+        new TrackEventError("The event time is in the future", "time"),
+      );
+      continue;
+    }
+    const properties = TrackProperties.safeParse(event.properties);
+    if (!properties.success) {
+      const issue = properties.error.issues[0];
+      const path = ["properties", ...(issue?.path ?? []).map(String)].join(".");
+      results[index] = failure(index, new TrackEventError(issue?.message ?? "Invalid", path));
+      continue;
+    }
+    parsed.push({ index, event, properties: properties.data });
+  }
+
+  // Who each event is about, in input order.
+  const owners = await findProfileIdsByIdentifiers(
+    tx,
+    parsed.flatMap((p) => [...targetIdentifiers(p.event), ...identifiedBy(p.properties)]),
+  );
+  const claimedInBatch = new Map<string, string>();
+  const ownerOf = (i: Identifier) =>
+    owners.get(identifierKey(i)) ?? claimedInBatch.get(identifierKey(i));
+  const claim = (i: Identifier, profileId: string) => {
+    if (ownerOf(i) === undefined) claimedInBatch.set(identifierKey(i), profileId);
+  };
+  const created = new Map<string, Profile>();
+  const planned: Planned[] = [];
+  for (const p of parsed) {
+    let profileId = targetIdentifiers(p.event)
+      .map(ownerOf)
+      .find((id) => id !== undefined);
+    if (profileId === undefined) {
+      let profile: Profile;
+      try {
+        profile = newProfileFor(p.event, nowIso);
+      } catch (error) {
+        results[p.index] = failure(p.index, error);
+        continue;
+      }
+      profileId = profile.id;
+      created.set(profileId, profile);
+      for (const i of identifiersOf(profile)) claim(i, profileId);
+    }
+    for (const i of identifiedBy(p.properties)) claim(i, profileId);
+    planned.push({ ...p, profileId });
+  }
+
+  // Each profile read once, with its session, latest event and already stored event ids.
+  const existing = [...new Set(planned.map((p) => p.profileId))].filter((id) => !created.has(id));
+  const tracked = await getTrackedProfiles(tx, existing);
+  const missing = existing.find((id) => !tracked.has(id));
+  if (missing !== undefined) throw new ConcurrentChange(missing);
+  const stored = await findStoredEvents(
+    tx,
+    planned.map((p) => ({ profileId: p.profileId, id: p.event.id })),
+  );
+
+  const groups = new Map<string, Planned[]>();
+  for (const p of planned) {
+    const group = groups.get(p.profileId);
+    if (group) group.push(p);
+    else groups.set(p.profileId, [p]);
+  }
+
+  const rows: NewEvent[] = [];
+  const sessions: { profileId: string; sessionId: string | null }[] = [];
+  // Profiles in id order, so concurrent batches lock shared rows in the same order.
+  for (const profileId of [...groups.keys()].sort()) {
+    const group = (groups.get(profileId) ?? []).sort(byTimeThenIndex);
+    const known = tracked.get(profileId);
+    let current: StoredProfile | null = known?.stored ?? null;
+    const visitStart = known?.stored.profile.metadata.time.visit.current ?? null;
+    const lastEventAt = known?.lastEventAt ?? null;
+    let state: TrackState = {
+      profile: known?.stored.profile ?? (created.get(profileId) as Profile),
+      sessionId: known?.sessionId ?? null,
+      lastActivity:
+        visitStart === null || (lastEventAt !== null && lastEventAt > visitStart)
+          ? lastEventAt
+          : visitStart,
+    };
+    const applied = new Set<string>();
+
+    for (const p of group) {
+      const eventId = p.event.id;
+      if (stored.has(eventKey(profileId, eventId)) || applied.has(eventId)) {
+        results[p.index] = { index: p.index, ok: true, profileId, eventId, duplicate: true };
+        continue;
+      }
+      let next: TrackState;
+      try {
+        next = applyTrackEvent(state, p.event, p.properties);
+      } catch (error) {
+        if (!(error instanceof TrackEventError)) throw error;
+        results[p.index] = failure(p.index, error);
+        continue;
+      }
+      const before = current;
+      try {
+        const written = await tx.transaction((savepoint) =>
+          writeProfile(savepoint, {
+            before,
+            after: next.profile,
+            origin: { principal, requestId, source: eventId, time: p.event.time },
+          }),
+        );
+        current = written.stored;
+      } catch (error) {
+        const lostRace =
+          error instanceof VersionConflictError ||
+          (before === null && error instanceof DomainError && error.code === "CONFLICT");
+        if (lostRace) throw new ConcurrentChange(profileId);
+        if (!(error instanceof DomainError)) throw error;
+        results[p.index] = failure(p.index, error);
+        continue;
+      }
+      state = { ...next, profile: current.profile };
+      applied.add(eventId);
+      rows.push({
+        profileId,
+        id: eventId,
+        type: p.event.type,
+        time: p.event.time,
+        sessionId: p.event.session ?? null,
+        source: p.event.source ?? `${principal.kind}:${principal.id}`,
+        properties: p.event.properties,
+        context: p.event.context,
+      });
+      results[p.index] = { index: p.index, ok: true, profileId, eventId, duplicate: false };
+    }
+    if (current !== null && state.sessionId !== (known?.sessionId ?? null)) {
+      sessions.push({ profileId, sessionId: state.sessionId });
+    }
+  }
+
+  const inserted = await insertEvents(tx, rows);
+  if (inserted.size !== rows.length) {
+    // Another request stored some of these events since we looked: run again to see them.
+    const taken = rows.find((r) => !inserted.has(eventKey(r.profileId, r.id)));
+    throw new ConcurrentChange(taken?.profileId ?? "");
+  }
+  await setProfileSessions(tx, sessions);
+
+  return {
+    results,
+    applied: results.filter((r) => r.ok && !r.duplicate).length,
+    duplicates: results.filter((r) => r.ok && r.duplicate).length,
+    failed: results.filter((r) => !r.ok).length,
+  };
+}
+
+/**
+ * Applies a batch of events in one transaction (see the module comment for the rules) and returns
+ * one result per event, in input order.
+ * @throws DomainError CONFLICT when other writers kept changing the batch's profiles (3 attempts).
+ */
+export async function track(db: Database, params: TrackParams): Promise<TrackOutput> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => trackOnce(tx, params));
+    } catch (error) {
+      if (!(error instanceof ConcurrentChange)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new DomainError(
+          "CONFLICT",
+          `Profile ${error.profileId} kept changing while this batch was applied; nothing was kept. Send the batch again.`,
+          { profileId: error.profileId },
+        );
+      }
+    }
+  }
+}
