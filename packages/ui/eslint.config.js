@@ -1,3 +1,4 @@
 import baseConfig from "@cdp/eslint-config/base";
+import reactConfig from "@cdp/eslint-config/react";
 
-export default [...baseConfig];
+export default [...baseConfig, ...reactConfig];

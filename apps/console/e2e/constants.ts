@@ -1,0 +1,7 @@
+/** Shared by playwright.config.ts, the server script's environment and the tests. */
+export const E2E_PORT = 3100;
+/** How many profiles e2e/serve.sh seeds into its throwaway database, and with which seed. */
+export const E2E_SEED_COUNT = 300;
+export const E2E_SEED = 7;
+/** Rows per page the console is started with (CONSOLE_PAGE_SIZE). */
+export const E2E_PAGE_SIZE = 50;

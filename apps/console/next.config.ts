@@ -1,0 +1,16 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  // Workspace packages ship TypeScript source: Next compiles them with the app.
+  transpilePackages: ["@cdp/api", "@cdp/db", "@cdp/profile-schema", "@cdp/ui"],
+  // PGlite loads its WebAssembly and data files from its own package folder at run time.
+  serverExternalPackages: ["@electric-sql/pglite"],
+  experimental: {
+    // Import only the radix primitives a component uses, not the whole barrel.
+    optimizePackageImports: ["radix-ui"],
+  },
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default config;

@@ -1,0 +1,1 @@
+export { default } from "@cdp/tailwind-config/postcss-config";

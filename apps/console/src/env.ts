@@ -1,0 +1,15 @@
+import { createEnv } from "@t3-oss/env-core";
+import { z } from "zod";
+
+/**
+ * Everything the console itself reads from the environment. (The database location —
+ * DATABASE_URL or PGLITE_DIR — is read and validated by @cdp/db.)
+ */
+export const env = createEnv({
+  server: {
+    /** Rows per page of the profiles table. */
+    CONSOLE_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+  },
+  runtimeEnv: process.env,
+  emptyStringAsUndefined: true,
+});
