@@ -671,5 +671,5 @@ describe.each(testTargets())("profile.track on %s", (target) => {
         email: x.email,
       });
     }
-  }, 900_000);
+  }, 300_000);
 });

@@ -18,18 +18,22 @@
  *   current visit start) — never opens a visit: it counts views, counters, interests and
  *   identification but leaves visit times alone, because a visit cannot be placed in the past
  *   without rewriting later ones.
- * - Each event is applied in its own savepoint within one transaction per batch: a failing event
- *   (bad property, a time more than 5 minutes ahead, …) reports its index and reason and changes
- *   nothing, not even its event row; the others apply. A retried event (same id, same profile) is
- *   reported as a duplicate and changes nothing.
- * - Every write goes through writeProfile with the event id as source and the event time as time,
- *   so `metadata.fields[path] = [event time, event id]` and each change is audited per event.
+ * - Each event is validated on its own, in memory, within one transaction per batch: a failing
+ *   event (bad property, a time more than 5 minutes ahead, …) reports its index and reason and
+ *   changes nothing, not even its event row; the others apply. A retried event (same id, same
+ *   profile) is reported as a duplicate and changes nothing.
+ * - Each profile is written once per batch, through writeProfile, with its events folded in memory:
+ *   `metadata.fields[path] = [event time, event id]` of the last event that changed the path,
+ *   `metadata.time.update` = the time of its last applied event, and one audit row per profile and
+ *   batch (action `profile.track`, source `track:<first applied event id>`). Event rows go in with
+ *   one multi-row insert per batch, sessions with one update.
  * - Concurrency: a profile changed by another writer during the batch (version conflict) rolls the
  *   whole batch back and runs it again, up to 3 times; then it fails as CONFLICT and nothing of it
  *   is kept — resending the same batch is safe, since event ids make it idempotent.
  */
 import {
   applyProfilePatch,
+  diffPaths,
   IDENTIFICATION_PROPERTIES,
   normalizeDate,
   Profile as ProfileSchema,
@@ -415,7 +419,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
   for (const profileId of [...groups.keys()].sort()) {
     const group = (groups.get(profileId) ?? []).sort(byTimeThenIndex);
     const known = tracked.get(profileId);
-    let current: StoredProfile | null = known?.stored ?? null;
+    const before: StoredProfile | null = known?.stored ?? null;
     const visitStart = known?.stored.profile.metadata.time.visit.current ?? null;
     const lastEventAt = known?.lastEventAt ?? null;
     let state: TrackState = {
@@ -426,6 +430,10 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
           ? lastEventAt
           : visitStart,
     };
+    // A new profile's own fields (the identifiers it was found by) come from its first event.
+    let diffBase: Profile | null = before ? null : ProfileSchema.parse({ id: profileId });
+    const stamps: Record<string, [string, string]> = {};
+    const accepted: Planned[] = [];
     const applied = new Set<string>();
 
     for (const p of group) {
@@ -442,30 +450,47 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         results[p.index] = failure(p.index, error);
         continue;
       }
-      const before = current;
-      try {
-        const written = await tx.transaction((savepoint) =>
-          writeProfile(savepoint, {
-            before,
-            after: next.profile,
-            origin: { principal, requestId, source: eventId, time: p.event.time },
-          }),
-        );
-        current = written.stored;
-      } catch (error) {
-        const lostRace =
-          error instanceof VersionConflictError ||
-          (before === null && error instanceof DomainError && error.code === "CONFLICT");
-        if (lostRace) throw new ConcurrentChange(profileId);
-        if (!(error instanceof DomainError)) throw error;
-        results[p.index] = failure(p.index, error);
-        continue;
+      // The last event that changed a path stamps it, as if each had been written on its own.
+      for (const path of diffPaths(diffBase ?? state.profile, next.profile)) {
+        stamps[path] = [p.event.time, eventId];
       }
-      state = { ...next, profile: current.profile };
+      diffBase = null;
+      state = next;
       applied.add(eventId);
+      accepted.push(p);
+    }
+    const first = accepted[0];
+    const last = accepted.at(-1);
+    if (!first || !last) continue;
+
+    try {
+      await writeProfile(tx, {
+        before,
+        after: state.profile,
+        origin: {
+          principal,
+          requestId,
+          source: `track:${first.event.id}`,
+          time: last.event.time,
+          action: "profile.track",
+          stamps,
+        },
+      });
+    } catch (error) {
+      const lostRace =
+        error instanceof VersionConflictError ||
+        (before === null && error instanceof DomainError && error.code === "CONFLICT");
+      if (lostRace) throw new ConcurrentChange(profileId);
+      if (!(error instanceof DomainError)) throw error;
+      // insert/updateProfile roll back their own savepoint and the audit row comes after them, so
+      // nothing of this profile is kept: its events fail together.
+      for (const p of accepted) results[p.index] = failure(p.index, error);
+      continue;
+    }
+    for (const p of accepted) {
       rows.push({
         profileId,
-        id: eventId,
+        id: p.event.id,
         type: p.event.type,
         time: p.event.time,
         sessionId: p.event.session ?? null,
@@ -473,9 +498,15 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         properties: p.event.properties,
         context: p.event.context,
       });
-      results[p.index] = { index: p.index, ok: true, profileId, eventId, duplicate: false };
+      results[p.index] = {
+        index: p.index,
+        ok: true,
+        profileId,
+        eventId: p.event.id,
+        duplicate: false,
+      };
     }
-    if (current !== null && state.sessionId !== (known?.sessionId ?? null)) {
+    if (state.sessionId !== (known?.sessionId ?? null)) {
       sessions.push({ profileId, sessionId: state.sessionId });
     }
   }
