@@ -17,3 +17,7 @@ export * from "./authz";
 export { principalFromHeaders } from "./context";
 export { maskProfile } from "./masking";
 export type { ProfileView } from "./services/present";
+export * from "./http";
+export { createExportHandler, exportPage, exportProfiles } from "./services/export";
+export type { ExportHandlerOptions, ExportPage } from "./services/export";
+export { importWorkerIdle, resumeImportJobs, runImportJob, stopImportWorker } from "./services/import";

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
+import type { Auth } from "@cdp/auth";
 import type { Database } from "@cdp/db";
 import { DomainError } from "@cdp/db";
 
@@ -20,14 +22,22 @@ export interface Context {
   db: Database;
   principal: Principal | null;
   requestId: string;
+  /** Staff authentication, where the host serves staff (the console); user management needs it. */
+  auth: Auth | null;
 }
 
 export function createTRPCContext(opts: {
   db: Database;
   principal: Principal | null;
   requestId?: string;
+  auth?: Auth | null;
 }): Context {
-  return { db: opts.db, principal: opts.principal, requestId: opts.requestId ?? randomUUID() };
+  return {
+    db: opts.db,
+    principal: opts.principal,
+    requestId: opts.requestId ?? randomUUID(),
+    auth: opts.auth ?? null,
+  };
 }
 
 // 2. INITIALISATION -----------------------------------------------------------------------------
@@ -37,18 +47,25 @@ export interface FieldError {
   message: string;
 }
 
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
+    const domainPath = cause instanceof DomainError ? cause.details.path : undefined;
     const fieldErrors: FieldError[] | null =
       cause instanceof ZodError
         ? cause.issues.map((issue) => ({
             path: issue.path.map(String).join("."),
             message: issue.message,
           }))
-        : null;
+        : Array.isArray(domainPath)
+          ? [{ path: domainPath.map(String).join("."), message: error.message }]
+          : null;
+    // Unexpected faults keep their details in the server log: driver text may hold values.
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server." : shape.message;
     return {
       ...shape,
+      message,
       data: {
         ...shape.data,
         fieldErrors,

@@ -1,0 +1,27 @@
+import { fileURLToPath } from "node:url";
+import { createEnv } from "@t3-oss/env-core";
+import { z } from "zod";
+
+export const env = createEnv({
+  server: {
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+    /** Loopback by default: put a proxy or a service mesh in front to expose it. */
+    HOST: z.string().min(1).default("127.0.0.1"),
+    /** A PostgreSQL server; when unset the server keeps its own embedded PGlite database. */
+    DATABASE_URL: z.url().optional(),
+    /** The embedded database's folder; never the console's, since PGlite allows one process. */
+    PGLITE_DIR: z.string().min(1).optional(),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    /** How long shutdown waits for in-flight requests before cutting connections. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  },
+  runtimeEnv: process.env,
+  emptyStringAsUndefined: true,
+});
+
+/** `<repo>/.data/api-pglite` (this file is `<repo>/apps/api/src/env.ts`). */
+export function apiPgliteDir(): string {
+  return env.PGLITE_DIR ?? fileURLToPath(new URL("../../../.data/api-pglite", import.meta.url));
+}

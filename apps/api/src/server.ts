@@ -1,0 +1,258 @@
+/**
+ * The standalone API server for internal services: tRPC at /api/trpc, REST at /api/v1 with its
+ * OpenAPI document, liveness and readiness probes. Stateless: any number can run behind a load
+ * balancer on one PostgreSQL.
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { sql } from "drizzle-orm";
+import {
+  consoleLogger,
+  createRequestHandler,
+  DEFAULT_MAX_BODY_BYTES,
+  jsonResponse,
+  requestIdOf,
+  TRPC_ENDPOINT,
+} from "@cdp/api";
+import type { PrincipalResolver, RequestLogger } from "@cdp/api";
+import type { Database } from "@cdp/db";
+
+import { createRestHandler, openApiDocument, REST_BASE } from "./openapi";
+
+export interface AppOptions {
+  db: Database;
+  logger?: RequestLogger;
+  resolvePrincipal?: PrincipalResolver;
+  maxBodyBytes?: number;
+  /** How long `/ready` waits for `select 1` before answering 503. */
+  readyTimeoutMs?: number;
+}
+
+/** Resolves with the promise's value, or rejects after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Every route of the server as one fetch-style handler. */
+export function createApp(options: AppOptions): (req: Request) => Promise<Response> {
+  const { db, logger = consoleLogger, readyTimeoutMs = 2000 } = options;
+  const trpc = createRequestHandler({ ...options, logger });
+  const rest = createRestHandler({ ...options, logger });
+  return async (req) => {
+    const { pathname } = new URL(req.url);
+    if (pathname === "/health") return jsonResponse(200, { status: "ok" });
+    if (pathname === "/ready") {
+      try {
+        await within(db.execute(sql`select 1`), readyTimeoutMs);
+        return jsonResponse(200, { status: "ready" });
+      } catch (cause) {
+        const err = cause instanceof Error ? cause : new Error(String(cause));
+        logger.warn({ err: { name: err.name, message: err.message } }, "not ready");
+        return jsonResponse(503, { status: "unavailable", reason: "database" });
+      }
+    }
+    if (pathname === "/openapi.json") return jsonResponse(200, openApiDocument());
+    if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) return trpc(req);
+    if (pathname.startsWith(`${REST_BASE}/`)) return rest(req);
+    return jsonResponse(404, { error: { code: "NOT_FOUND", message: "No such route." } });
+  };
+}
+
+/** Route shapes for the access log: REST path parameters can be `email:…` keys. */
+function loggedPath(pathname: string): string {
+  if (!pathname.startsWith(`${REST_BASE}/`)) return pathname;
+  const [collection, ...rest] = pathname.slice(REST_BASE.length + 1).split("/");
+  return [REST_BASE, collection, ...rest.map(() => ":param")].join("/");
+}
+
+const TOO_LARGE = Symbol("too large");
+
+/**
+ * Buffers the request body up to `maxBytes` (every route reads whole JSON bodies anyway). Past
+ * the limit it stops keeping data but lets the upload drain, so the client reads the 413.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | typeof TOO_LARGE> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.resolve(TOO_LARGE);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        resolve(TOO_LARGE);
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function toRequest(
+  req: IncomingMessage,
+  body: Buffer | undefined,
+  requestId: string,
+  signal: AbortSignal,
+): Request {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else if (value !== undefined) headers.set(key, value);
+  }
+  headers.set("x-request-id", requestId);
+  return new Request(new URL(req.url ?? "/", "http://localhost"), {
+    method: req.method ?? "GET",
+    headers,
+    signal,
+    body,
+  });
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  for (const [key, value] of response.headers) {
+    if (key !== "set-cookie") res.setHeader(key, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(response.body as WebReadableStream), res);
+}
+
+export interface ServerOptions extends AppOptions {
+  /** 0 picks a free port (tests). */
+  port?: number;
+  host?: string;
+  /** How long close() waits for in-flight requests before cutting their connections. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, without a trailing slash. */
+  url: string;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (cutting them after the
+   * shutdown timeout), and resolves when every connection is closed. The database stays open:
+   * its owner closes it.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts the server on `port` (0 = any free port) and resolves once it is listening. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const {
+    port = 4000,
+    host = "127.0.0.1",
+    shutdownTimeoutMs = 10_000,
+    logger = consoleLogger,
+  } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const app = createApp({ ...options, logger, maxBodyBytes });
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req.headers["x-request-id"]);
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    inFlight += 1;
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+      inFlight -= 1;
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: loggedPath(pathname),
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        "request",
+      );
+      if (inFlight === 0) drained?.();
+    });
+    res.setHeader("x-request-id", requestId);
+    if (closing) res.setHeader("connection", "close");
+
+    const handle = async () => {
+      const method = req.method ?? "GET";
+      const body =
+        method === "GET" || method === "HEAD" ? undefined : await readBody(req, maxBodyBytes);
+      if (body === TOO_LARGE) {
+        res.setHeader("connection", "close");
+        return writeResponse(
+          res,
+          jsonResponse(413, {
+            error: {
+              code: "PAYLOAD_TOO_LARGE",
+              message: `The request body is larger than ${maxBodyBytes} bytes.`,
+            },
+          }),
+        );
+      }
+      await writeResponse(res, await app(toRequest(req, body, requestId, controller.signal)));
+    };
+    handle().catch((cause: unknown) => {
+      const err = cause instanceof Error ? cause : new Error(String(cause));
+      if (controller.signal.aborted) return;
+      logger.error({ requestId, err: { name: err.name, stack: err.stack } }, "request failed");
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({ error: { code: "INTERNAL_SERVER_ERROR", message: "Internal error" } }),
+        );
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), shutdownTimeoutMs);
+      cut.unref();
+      const finish = () => {
+        server.closeIdleConnections();
+      };
+      if (inFlight === 0) finish();
+      else drained = finish;
+    });
+    return closed;
+  };
+  return { url, close };
+}
