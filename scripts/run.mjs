@@ -52,10 +52,12 @@ if (command === "start") {
   run("pnpm", ["--filter", "@cdp/db", "db:migrate"]);
   console.log(`→ seeding ${count} demo profiles (only into an empty database)`);
   run("pnpm", ["--filter", "@cdp/db", "db:seed", "--count", count, "--if-empty"]);
+  run("pnpm", ["--filter", "@cdp/auth", "admin:create", "--demo"]);
   console.log("→ building the console");
   run("pnpm", ["turbo", "run", "build", "--filter", "@cdp/console", "--output-logs=errors-only"]);
   const where = env.DATABASE_URL ? "PostgreSQL at DATABASE_URL" : "the embedded database in .data/pglite";
-  console.log(`\n✔ Console on http://localhost:${port} (${where})\n`);
+  console.log(`\n✔ Console on http://localhost:${port} (${where})`);
+  console.log("  Demo login: admin@example.com / demo-admin-password (created on first start only)\n");
   run("pnpm", ["--filter", "@cdp/console", "start"], { env: { ...env, PORT: port } });
 } else if (command === "test") {
   run("pnpm", ["turbo", "run", "test", "--concurrency=1"]);

@@ -1,4 +1,5 @@
 import { auditRouter } from "./routers/audit";
+import { consentRouter } from "./routers/consent";
 import { privacyRouter } from "./routers/privacy";
 import { profileRouter } from "./routers/profile";
 import { tokenRouter } from "./routers/token";
@@ -7,6 +8,7 @@ import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
+  consent: consentRouter,
   privacy: privacyRouter,
   profile: profileRouter,
   token: tokenRouter,

@@ -65,3 +65,12 @@ export {
   TracardiDate,
   TracardiProfile,
 } from "./tracardi";
+export * from "./consent";
+export * from "./merge";
+export * from "./import";
+export * from "./track";
+export * from "./condition";
+export * from "./condition-eval";
+export * from "./condition-text";
+export * from "./condition-describe";
+export * from "./list-query";

@@ -1,13 +1,29 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { applyProfilePatch, createProfile, ProfileCreate, ProfilePatch } from "@cdp/profile-schema";
 import {
+  applyProfilePatch,
+  createProfile,
+  ListQuery,
+  ProfileCreate,
+  ProfilePatch,
+} from "@cdp/profile-schema";
+import {
+  compileCondition,
   deleteProfile,
   listProfiles,
   requireProfile,
   VersionConflictError,
 } from "@cdp/db";
 
+import {
+  ProfileDeleteOutput,
+  ProfilePageOutput,
+  ProfileUpdateOutput,
+  ProfileViewOutput,
+} from "../openapi";
 import { audit } from "../services/audit";
+import { importProcedures } from "./profile/import";
+import { mergeProcedures } from "./profile/merge";
+import { trackProcedures } from "./profile/track";
 import { presentProfile } from "../services/present";
 import { writeProfile } from "../services/profile-write";
 import { authorizedProcedure, z } from "../trpc";
@@ -25,40 +41,47 @@ const origin = (ctx: Context & { principal: Principal }) => ({
 export const profileRouter = {
   /** A profile by any identifier: its id, a merged id, `email:…`, `phone:…`, or an external key. */
   get: authorizedProcedure("profiles:read")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/profiles/{id}",
+        tags: ["profiles"],
+        summary: "Get a profile by any identifier",
+      },
+    })
+    .output(ProfileViewOutput)
     .input(z.object({ id: ProfileKey }))
     .query(async ({ ctx, input }) => presentProfile(ctx.principal, await requireProfile(ctx.db, input.id))),
 
-  /** One keyset page of profiles. */
+  /** One keyset page of profiles matching a search text and a condition. */
   list: authorizedProcedure("profiles:read")
-    .input(
-      z.object({
-        search: z.string().max(200).nullish(),
-        sort: z
-          .enum([
-            "inserted_at",
-            "updated_at",
-            "visit_last",
-            "email",
-            "phone",
-            "lastname",
-            "display_name",
-            "country",
-            "visits",
-            "views",
-          ])
-          .default("inserted_at"),
-        order: z.enum(["asc", "desc"]).default("desc"),
-        cursor: z.string().max(1000).nullish(),
-        limit: z.number().int().min(1).max(200).default(50),
-        withTotal: z.boolean().default(false),
-      }),
-    )
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/profiles",
+        tags: ["profiles"],
+        summary: "List profiles (keyset paging)",
+      },
+    })
+    .output(ProfilePageOutput)
+    .input(ListQuery)
     .query(async ({ ctx, input }) => {
-      const page = await listProfiles(ctx.db, input);
+      const { condition, ...rest } = input;
+      const where = condition ? compileCondition(condition, { now: new Date().toISOString() }) : undefined;
+      const page = await listProfiles(ctx.db, { ...rest, where });
       return { ...page, items: page.items.map((s) => presentProfile(ctx.principal, s)) };
     }),
 
   create: authorizedProcedure("profiles:write")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/profiles",
+        tags: ["profiles"],
+        summary: "Create a profile",
+      },
+    })
+    .output(ProfileViewOutput)
     .input(ProfileCreate)
     .mutation(async ({ ctx, input }) => {
       const profile = createProfile(input, new Date().toISOString());
@@ -73,6 +96,15 @@ export const profileRouter = {
    * current version, and nothing changes.
    */
   update: authorizedProcedure("profiles:write")
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/profiles/{id}",
+        tags: ["profiles"],
+        summary: "Merge-patch a profile at a version",
+      },
+    })
+    .output(ProfileUpdateOutput)
     .input(z.object({ id: ProfileKey, version: z.number().int().min(1), patch: ProfilePatch }))
     .mutation(async ({ ctx, input }) => {
       const { stored, changed } = await ctx.db.transaction(async (tx) => {
@@ -87,6 +119,15 @@ export const profileRouter = {
     }),
 
   delete: authorizedProcedure("profiles:write")
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/profiles/{id}",
+        tags: ["profiles"],
+        summary: "Delete a profile",
+      },
+    })
+    .output(ProfileDeleteOutput)
     .input(z.object({ id: ProfileKey, reason: z.string().trim().max(1000).nullish() }))
     .mutation(({ ctx, input }) =>
       ctx.db.transaction(async (tx) => {
@@ -100,4 +141,7 @@ export const profileRouter = {
         return { id: profile.id, deleted };
       }),
     ),
+  ...trackProcedures,
+  ...importProcedures,
+  ...mergeProcedures,
 } satisfies TRPCRouterRecord;

@@ -52,7 +52,10 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
           ...stored.profile,
           data: {
             ...stored.profile.data,
-            contact: { ...stored.profile.data.contact, email: { ...stored.profile.data.contact.email, business: "zq@work.example" } },
+            contact: {
+              ...stored.profile.data.contact,
+              email: { ...stored.profile.data.contact.email, business: "zq@work.example" },
+            },
           },
         },
         origin,
@@ -65,7 +68,9 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
       time: now,
       properties: { email: "zebulon.q@example.org", note: "called from +48 600 700 801" },
     });
-    await t.db.insert(schema.consentType).values({ id: "marketing", name: "Marketing", purpose: "marketing" });
+    await t.db
+      .insert(schema.consentType)
+      .values({ id: "marketing", name: "Marketing", purpose: "marketing" });
     await t.db.insert(schema.consentEvent).values({
       profileId: "erase-me",
       typeId: "marketing",
@@ -84,7 +89,10 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
       createdBy: "staff:x",
     });
     const bystander = createProfile(
-      { id: "keep-me", data: { pii: { firstname: "Other" }, contact: { email: { main: "other@example.org" } } } },
+      {
+        id: "keep-me",
+        data: { pii: { firstname: "Other" }, contact: { email: { main: "other@example.org" } } },
+      },
       now,
     );
     await t.db.transaction((tx) => writeProfile(tx, { before: null, after: bystander, origin }));
@@ -95,14 +103,25 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
     const person = await seedPerson();
     const values = piiValuesOf(person);
     expect(values).toEqual(
-      expect.arrayContaining(["Zebulon", "Quixotefield", "zebulon.q@example.org", "zq@work.example", "crm-zq-0042"]),
+      expect.arrayContaining([
+        "Zebulon",
+        "Quixotefield",
+        "zebulon.q@example.org",
+        "zq@work.example",
+        "crm-zq-0042",
+      ]),
     );
 
-    const exported = JSON.stringify(await exportPerson(t.db, origin, "email:zebulon.q@example.org"));
+    const exported = JSON.stringify(
+      await exportPerson(t.db, origin, "email:zebulon.q@example.org"),
+    );
     for (const v of values) expect(exported, v).toContain(v);
     expect((await findValues(t.db, values)).length).toBeGreaterThan(0);
 
-    const result = await erasePerson(t.db, origin, { profileId: "erase-me", reason: "GDPR art. 17 request #881" });
+    const result = await erasePerson(t.db, origin, {
+      profileId: "erase-me",
+      reason: "GDPR art. 17 request #881",
+    });
     expect(result.profileId).toBe("erase-me");
 
     expect(await findValues(t.db, values)).toEqual([]);
@@ -113,11 +132,18 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
     // The fact of the erase is kept: who, when, why.
     const { items } = await listAudit(t.db, { action: "privacy.erase" });
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ actorId: "u-privacy", entityId: "erase-me", reason: "GDPR art. 17 request #881" });
+    expect(items[0]).toMatchObject({
+      actorId: "u-privacy",
+      entityId: "erase-me",
+      reason: "GDPR art. 17 request #881",
+    });
     // The identifiers are suppressed, as hashes only.
-    expect(await suppressedAmong(t.db, identifiersOf(person).filter((i) => i.type !== "id"))).toHaveLength(
-      identifiersOf(person).filter((i) => i.type !== "id").length,
-    );
+    expect(
+      await suppressedAmong(
+        t.db,
+        identifiersOf(person).filter((i) => i.type !== "id"),
+      ),
+    ).toHaveLength(identifiersOf(person).filter((i) => i.type !== "id").length);
   });
 
   it("reveals only PII fields, and audits the reason without the values", async () => {
@@ -135,7 +161,11 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
     expect(items[0]?.reason).toBe("Customer called support, ticket 77");
     expect(JSON.stringify(items[0])).not.toContain("zebulon.q@example.org");
     await expect(
-      revealFields(t.db, origin, { profileId: "erase-me", fields: ["traits.plan"], reason: "curious person" }),
+      revealFields(t.db, origin, {
+        profileId: "erase-me",
+        fields: ["traits.plan"],
+        reason: "curious person",
+      }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 });

@@ -26,14 +26,21 @@ export interface PrivacyOrigin {
  * proofs, merge snapshots, import files and events. Other people's profiles are never rewritten,
  * even if they happen to share a value.
  */
-const REDACTED_TABLES = new Set(["audit_log", "consent_event", "profile_merge", "import_job", "event"]);
+const REDACTED_TABLES = new Set([
+  "audit_log",
+  "consent_event",
+  "profile_merge",
+  "import_job",
+  "event",
+]);
 
 /** Every PII string held in a profile (list elements included). */
 export function piiValuesOf(profile: Profile): string[] {
   const values = new Set<string>();
   const add = (v: unknown) => {
     if (typeof v === "string" && v.trim().length >= 3) values.add(v);
-    else if (typeof v === "number" && Number.isFinite(v) && String(v).length >= 4) values.add(String(v));
+    else if (typeof v === "number" && Number.isFinite(v) && String(v).length >= 4)
+      values.add(String(v));
   };
   for (const path of piiPaths) {
     const value = valueAt(profile, path);
@@ -69,12 +76,16 @@ export async function revealFields(
   return db.transaction(async (tx) => {
     const { profile } = await requireProfile(tx, input.profileId);
     const values = Object.fromEntries(input.fields.map((f) => [f, valueAt(profile, f) ?? null]));
-    await audit(tx, { ...origin, reason: input.reason }, {
-      action: "privacy.reveal",
-      entity: "profile",
-      entityId: profile.id,
-      changes: input.fields.map((path) => ({ path, before: null, after: null })),
-    });
+    await audit(
+      tx,
+      { ...origin, reason: input.reason },
+      {
+        action: "privacy.reveal",
+        entity: "profile",
+        entityId: profile.id,
+        changes: input.fields.map((path) => ({ path, before: null, after: null })),
+      },
+    );
     return { profileId: profile.id, values };
   });
 }
@@ -102,10 +113,19 @@ export async function exportPerson(db: Database, origin: PrivacyOrigin, profileK
       tx
         .select()
         .from(schema.profileMerge)
-        .where(or(eq(schema.profileMerge.intoId, stored.profile.id), sql`${schema.profileMerge.fromIds} ?| ${sql.param(ids)}::text[]`)),
+        .where(
+          or(
+            eq(schema.profileMerge.intoId, stored.profile.id),
+            sql`${schema.profileMerge.fromIds} ?| ${sql.param(ids)}::text[]`,
+          ),
+        ),
       Promise.all(ids.map((id) => auditAbout(tx, id))).then((r) => r.flat()),
     ]);
-    await audit(tx, origin, { action: "privacy.export", entity: "profile", entityId: stored.profile.id });
+    await audit(tx, origin, {
+      action: "privacy.export",
+      entity: "profile",
+      entityId: stored.profile.id,
+    });
     return {
       exportedAt: new Date().toISOString(),
       profile: stored.profile,
@@ -149,11 +169,15 @@ export async function erasePerson(
       createdBy: `${origin.principal.kind}:${origin.principal.id}`,
       reason: "erased",
     });
-    await audit(tx, { ...origin, reason: input.reason }, {
-      action: "privacy.erase",
-      entity: "profile",
-      entityId: profile.id,
-    });
+    await audit(
+      tx,
+      { ...origin, reason: input.reason },
+      {
+        action: "privacy.erase",
+        entity: "profile",
+        entityId: profile.id,
+      },
+    );
     return { profileId: profile.id, erasedIds: ids, redactedRows, suppressed };
   });
 }

@@ -1,6 +1,9 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
-import type { Profile } from "@cdp/profile-schema";
+import type { Profile, ProfileSortKey } from "@cdp/profile-schema";
+
+export type { ProfileSortKey };
 import { normalizeDate } from "@cdp/profile-schema";
 
 import type { Database } from "../client";
@@ -348,7 +351,10 @@ export async function deleteProfile(db: Database, id: string): Promise<boolean> 
 // ---------------------------------------------------------------------------------------------
 
 /** Columns a list can be sorted by (all promoted or native, each with an index). */
-export const profileSortColumns = {
+export const profileSortColumns: Record<
+  ProfileSortKey,
+  { column: AnyPgColumn; nullable: boolean }
+> = {
   inserted_at: { column: profile.insertedAt, nullable: false },
   updated_at: { column: profile.updatedAt, nullable: true },
   visit_last: { column: profile.visitLast, nullable: true },
@@ -359,8 +365,7 @@ export const profileSortColumns = {
   country: { column: profile.country, nullable: true },
   visits: { column: profile.visits, nullable: false },
   views: { column: profile.views, nullable: false },
-} as const;
-export type ProfileSortKey = keyof typeof profileSortColumns;
+};
 
 export interface ListProfilesParams {
   sort?: ProfileSortKey;

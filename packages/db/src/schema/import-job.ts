@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+const tstz = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
 
 /**
  * A profile import: the uploaded file (kept until the job ends so it can resume after a crash),
@@ -23,21 +24,34 @@ export const importJob = pgTable(
     mapping: jsonb("mapping").$type<Record<string, string>>(),
     totalRows: integer("total_rows").notNull().default(0),
     processedRows: integer("processed_rows").notNull().default(0),
+    /** Last line of the file whose row is committed: a resumed job starts after it. */
+    lastLine: integer("last_line").notNull().default(0),
     inserted: integer("inserted").notNull().default(0),
     updated: integer("updated").notNull().default(0),
     unchanged: integer("unchanged").notNull().default(0),
     failed: integer("failed").notNull().default(0),
     /** [{ line, path, message }], the first thousand. */
-    errors: jsonb("errors").$type<{ line: number; path: string; message: string }[]>()
+    errors: jsonb("errors")
+      .$type<{ line: number; path: string; message: string }[]>()
       .notNull()
       .default([]),
     message: text("message"),
     createdBy: text("created_by").notNull(),
-    createdAt: tstz("created_at").notNull().default(sql`now()`),
+    /** Who submitted the job, as the API knows them: a resumed job writes (and audits) as them. */
+    principal: jsonb("principal").$type<Record<string, unknown>>(),
+    createdAt: tstz("created_at")
+      .notNull()
+      .default(sql`now()`),
     startedAt: tstz("started_at"),
     finishedAt: tstz("finished_at"),
   },
-  (t) => [index("import_job_created_idx").on(t.createdAt)],
+  (t) => [
+    index("import_job_created_idx").on(t.createdAt),
+    // One active job per file: the same content submitted while it runs is refused.
+    uniqueIndex("import_job_active_content_idx")
+      .on(t.contentHash)
+      .where(sql`${t.status} in ('queued', 'running')`),
+  ],
 );
 
 export type ImportJobRow = typeof importJob.$inferSelect;

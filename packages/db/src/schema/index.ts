@@ -4,3 +4,6 @@ export * from "./import-job";
 export * from "./profile";
 export * from "./profile-merge";
 export * from "./service-token";
+export * from "./consent";
+export * from "./auth";
+export * from "./privacy";

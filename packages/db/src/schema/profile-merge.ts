@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+
+import { profile } from "./profile";
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
 
@@ -29,3 +31,24 @@ export const profileMerge = pgTable(
 );
 
 export type ProfileMergeRow = typeof profileMerge.$inferSelect;
+
+/**
+ * Every normalised identity key of every profile (`email:…`, `phone:…`, `ext:…`), one row per
+ * (key, profile), unlike `profile_identifier` where the first claimer keeps a shared value. Kept
+ * equal to `profile.identity_keys` by statement triggers (migration `identity_key_sync`), so no
+ * write path can forget it; its primary key lets `duplicates` stream groups in key order and
+ * `identify` look keys up without a scan.
+ */
+export const profileIdentityKey = pgTable(
+  "profile_identity_key",
+  {
+    key: text("key").notNull(),
+    profileId: text("profile_id")
+      .notNull()
+      .references(() => profile.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.key, t.profileId] }),
+    index("profile_identity_key_profile_idx").on(t.profileId),
+  ],
+);
