@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT (stop accepting, finish in-flight requests up to a deadline, close the database).
  */
 import { pino } from "pino";
+import { resumeImportJobs, stopImportWorker } from "@cdp/api";
 import { openDatabase } from "@cdp/db";
 
 import { apiPgliteDir, env } from "./env";
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: apiPgliteDir() },
   );
   logger.info({ driver: handle.driver }, "database migrated");
+  const resumed = await resumeImportJobs(handle.db);
+  if (resumed.length > 0) logger.info({ jobs: resumed }, "resumed unfinished imports");
   const server = await startServer({
     db: handle.db,
     port: env.PORT,
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await server.close();
+      await stopImportWorker(handle.db);
       await handle.close();
       logger.info("stopped");
       process.exit(0);

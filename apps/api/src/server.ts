@@ -12,10 +12,12 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { sql } from "drizzle-orm";
 import {
   consoleLogger,
+  createExportHandler,
   createRequestHandler,
   DEFAULT_MAX_BODY_BYTES,
   jsonResponse,
   requestIdOf,
+  serviceTokenPrincipal,
   TRPC_ENDPOINT,
 } from "@cdp/api";
 import type { PrincipalResolver, RequestLogger } from "@cdp/api";
@@ -46,6 +48,8 @@ export function createApp(options: AppOptions): (req: Request) => Promise<Respon
   const { db, logger = consoleLogger, readyTimeoutMs = 2000 } = options;
   const trpc = createRequestHandler({ ...options, logger });
   const rest = createRestHandler({ ...options, logger });
+  const resolvePrincipal = options.resolvePrincipal ?? serviceTokenPrincipal;
+  const exportHandler = createExportHandler({ db, resolvePrincipal: (req) => resolvePrincipal(req, db) });
   return async (req) => {
     const { pathname } = new URL(req.url);
     if (pathname === "/health") return jsonResponse(200, { status: "ok" });
@@ -60,6 +64,7 @@ export function createApp(options: AppOptions): (req: Request) => Promise<Respon
       }
     }
     if (pathname === "/openapi.json") return jsonResponse(200, openApiDocument());
+    if (pathname === "/api/export") return exportHandler(req);
     if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) return trpc(req);
     if (pathname.startsWith(`${REST_BASE}/`)) return rest(req);
     return jsonResponse(404, { error: { code: "NOT_FOUND", message: "No such route." } });
