@@ -12,13 +12,12 @@ export class Rng implements Randomizer {
   private c = 0;
   private d = 1;
 
-  /** Sets the state from 16 bytes (e.g. part of a digest) and discards the first outputs. */
-  setState(bytes: Uint8Array, offset = 0): void {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, 16);
-    this.a = view.getUint32(0) | 0;
-    this.b = view.getUint32(4) | 0;
-    this.c = view.getUint32(8) | 0;
-    this.d = view.getUint32(12) | 1;
+  /** Starts the stream from four 32-bit words and discards the first outputs. */
+  setState(words: readonly [number, number, number, number]): void {
+    this.a = words[0] | 0;
+    this.b = words[1] | 0;
+    this.c = words[2] | 0;
+    this.d = words[3] | 1;
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
@@ -33,8 +32,15 @@ export class Rng implements Randomizer {
   /** Faker's seeding entry point; the generator seeds through {@link setState} instead. */
   // Arrow properties: Faker calls `next` and `seed` detached from the object.
   seed = (seed: number | number[]): void => {
-    const values = Array.isArray(seed) ? seed : [seed];
-    this.setState(createHash("sha256").update(values.join(":")).digest());
+    const digest = createHash("sha256")
+      .update((Array.isArray(seed) ? seed : [seed]).join(":"))
+      .digest();
+    this.setState([
+      digest.readUInt32BE(0),
+      digest.readUInt32BE(4),
+      digest.readUInt32BE(8),
+      digest.readUInt32BE(12),
+    ]);
   };
 
   nextUint32(): number {
@@ -125,16 +131,44 @@ export class Rng implements Randomizer {
   }
 }
 
-/** 32 bytes that depend only on (seed, index, salt): the root of one profile's randomness. */
-export function profileDigest(seed: number, index: number, salt = "profile"): Buffer {
-  return createHash("sha256").update(`cdp-seed:${salt}:${seed}:${index}`).digest();
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
-/** A UUID (version-4 layout) from the first 16 bytes of a digest. */
-export function uuidFromDigest(digest: Uint8Array): string {
-  const b = Buffer.from(digest.subarray(0, 16));
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+const FEISTEL_KEYS = [0x9e3779b9, 0x7f4a7c15, 0xf39cc060, 0x5ced1a4f];
+const hex8 = (x: number) => (x >>> 0).toString(16).padStart(8, "0");
+
+/** The root of one profile's randomness: its id and the state its stream starts from. */
+export interface ProfileRoot {
+  /** A UUID (version-4 layout), distinct for every (seed, index). */
+  id: string;
+  state: [number, number, number, number];
+}
+
+/**
+ * Derives a profile's id and stream from (seed, index), both integers in [0, 2^32). A 4-round
+ * Feistel network is a bijection on the 64 bits of (seed, index), and all 64 output bits go into
+ * the id, so ids never collide; it costs a fraction of a SHA-256 call.
+ */
+export function profileRoot(seed: number, index: number): ProfileRoot {
+  let l = seed >>> 0;
+  let r = index >>> 0;
+  for (const key of FEISTEL_KEYS) {
+    const next = (l ^ fmix32((r + key) >>> 0)) >>> 0;
+    l = r;
+    r = next;
+  }
+  const x = fmix32((l ^ 0x3c6ef372) >>> 0);
+  const y = fmix32((r + 0xa54ff53a) >>> 0);
+  const hl = hex8(l);
+  const hr = hex8(r);
+  const hx = hex8(x);
+  const variant = (8 | (y >>> 30)).toString(16);
+  const id = `${hl}-${hr.slice(0, 4)}-4${hx.slice(0, 3)}-${variant}${hx.slice(3, 6)}-${hr.slice(4)}${hex8(y).slice(0, 8)}`;
+  return { id, state: [l, r, x, y] };
 }
