@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source: Next compiles them with the app.
-  transpilePackages: ["@cdp/api", "@cdp/db", "@cdp/profile-schema", "@cdp/ui"],
+  transpilePackages: ["@cdp/api", "@cdp/auth", "@cdp/db", "@cdp/profile-schema", "@cdp/ui"],
   // PGlite loads its WebAssembly and data files from its own package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite"],
   experimental: {
