@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createProfile } from "@cdp/profile-schema";
-import { findValues, getProfile, identifiersOf, listAudit, schema, suppressedAmong } from "@cdp/db";
+import { createProfile, TrackBatch } from "@cdp/profile-schema";
+import {
+  countProfiles,
+  findValues,
+  getProfile,
+  identifiersOf,
+  liftSuppression,
+  listAudit,
+  schema,
+  suppressedAmong,
+} from "@cdp/db";
 import { createTestDatabase, testTargets } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
 
 import type { Principal } from "../authz";
 import { erasePerson, exportPerson, piiValuesOf, revealFields } from "./privacy";
 import { writeProfile } from "./profile-write";
+import { track } from "./track";
 
 const officer: Principal = { kind: "staff", id: "u-privacy", name: "Pia Privacy", role: "privacy" };
 const origin = { principal: officer, requestId: "req-1", source: "staff:u-privacy" };
@@ -144,6 +154,69 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
         identifiersOf(person).filter((i) => i.type !== "id"),
       ),
     ).toHaveLength(identifiersOf(person).filter((i) => i.type !== "id").length);
+  });
+
+  it("keeps an erased person from coming back through track or a write until lifted", async () => {
+    await seedPerson();
+    await erasePerson(t.db, origin, { profileId: "erase-me", reason: "GDPR art. 17 request #882" });
+    const before = await countProfiles(t.db);
+
+    const tracked = await track(t.db, {
+      origin: { principal: officer, requestId: "req-2" },
+      events: TrackBatch.parse({
+        events: [
+          {
+            identifiers: { email: "Zebulon.Q@example.org" },
+            type: "page-view",
+            time: new Date().toISOString(),
+          },
+        ],
+      }).events,
+    });
+    expect(tracked.results[0]).toMatchObject({ ok: false });
+    expect(JSON.stringify(tracked.results[0])).toMatch(/suppressed/);
+    expect(await countProfiles(t.db)).toBe(before);
+
+    // An existing profile cannot take the erased email either.
+    const other = (await getProfile(t.db, "keep-me"))!;
+    await expect(
+      t.db.transaction((tx) =>
+        writeProfile(tx, {
+          before: other,
+          after: {
+            ...other.profile,
+            data: {
+              ...other.profile.data,
+              contact: {
+                ...other.profile.data.contact,
+                email: { ...other.profile.data.contact.email, private: "zebulon.q@example.org" },
+              },
+            },
+          },
+          origin,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    await liftSuppression(
+      t.db,
+      { type: "email", value: "zebulon.q@example.org" },
+      "staff:u-privacy",
+    );
+    const again = await track(t.db, {
+      origin: { principal: officer, requestId: "req-3" },
+      events: TrackBatch.parse({
+        events: [
+          {
+            identifiers: { email: "zebulon.q@example.org" },
+            type: "page-view",
+            time: new Date().toISOString(),
+          },
+        ],
+      }).events,
+    });
+    expect(again.results[0]).toMatchObject({ ok: true });
+    expect(await countProfiles(t.db)).toBe(before + 1);
   });
 
   it("reveals only PII fields, and audits the reason without the values", async () => {

@@ -1,6 +1,6 @@
 import { diffPaths, normalizeDate, Profile as ProfileSchema } from "@cdp/profile-schema";
 import type { Profile } from "@cdp/profile-schema";
-import { insertProfile, updateProfile } from "@cdp/db";
+import { DomainError, identifiersOf, insertProfile, suppressedAmong, updateProfile } from "@cdp/db";
 import type { Database, StoredProfile } from "@cdp/db";
 
 import type { Principal } from "../authz";
@@ -56,6 +56,8 @@ export async function writeProfile(
   const changed = changedPaths(before?.profile ?? null, params.after);
   if (before && changed.length === 0) return { stored: before, changed };
 
+  await refuseSuppressed(db, before?.profile ?? null, params.after);
+
   const fields = { ...params.after.metadata.fields };
   for (const path of changed) {
     const stamp = origin.stamps?.[path];
@@ -87,4 +89,23 @@ export async function writeProfile(
     })),
   });
   return { stored, changed };
+}
+
+/**
+ * An erased person must not come back through a new profile or a newly added email, phone or
+ * external key (track, import, create, update, merge all write through here).
+ */
+async function refuseSuppressed(db: Database, before: Profile | null, after: Profile) {
+  const had = new Set(before ? identifiersOf(before).map((i) => `${i.type}:${i.value}`) : []);
+  const added = identifiersOf(after).filter(
+    (i) => i.type !== "id" && !had.has(`${i.type}:${i.value}`),
+  );
+  const suppressed = await suppressedAmong(db, added);
+  if (suppressed.length > 0) {
+    throw new DomainError(
+      "FORBIDDEN",
+      `This ${suppressed.map((i) => i.type).join(" and ")} belongs to an erased person and is suppressed; a privacy officer can lift the suppression.`,
+      { suppressed: suppressed.map((i) => i.type) },
+    );
+  }
 }
