@@ -117,7 +117,9 @@ describe.each(testTargets())("authentication and authorization over HTTP on %s",
         patch: { traits: { x: 1 } },
       }),
     ];
-    for (const attempt of attempts) expect((await failure(attempt)).data?.code).toBe("FORBIDDEN");
+    // Handlers attach at once: a rejection must never sit unobserved while another is awaited.
+    const refusals = await Promise.all(attempts.map((attempt) => failure(attempt)));
+    for (const refusal of refusals) expect(refusal.data?.code).toBe("FORBIDDEN");
     expect(
       (await failure(h.client("profiles:write").profile.get.query({ id: "p-jane" }))).data?.code,
     ).toBe("FORBIDDEN");
