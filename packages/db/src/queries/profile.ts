@@ -10,7 +10,7 @@ import type { Database } from "../client";
 import { DomainError, NotFoundError, VersionConflictError } from "../errors";
 import { event, profile, profileIdentifier } from "../schema";
 import type { IdentifierType, ProfileInsertRow, ProfileRow } from "../schema";
-import { escapeLike, pgTimestampToIso } from "../sql";
+import { escapeLike, pgTimestampToIso, rowsOf } from "../sql";
 
 /** A profile as stored, with the version a later write must name. */
 export interface StoredProfile {
@@ -268,21 +268,40 @@ export async function insertProfile(db: Database, p: Profile): Promise<StoredPro
 export async function insertProfiles(db: Database, profiles: Profile[]): Promise<string[]> {
   if (profiles.length === 0) return [];
   const now = nowIso();
+  const rows = profiles.map((p) => profileToRow(p, now));
+  // One jsonb parameter per table rather than ~20 per row: faster on both drivers (1.3x on PGlite)
+  // and free of the 65,535-parameter limit. `::text::jsonb` because postgres.js would otherwise
+  // encode the JSON string a second time.
   return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(profile)
-      .values(profiles.map((p) => profileToRow(p, now)))
-      .onConflictDoNothing()
-      .returning({ id: profile.id });
+    const inserted = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        insert into profile (id, primary_id, active, ids, inserted_at, created_at, updated_at,
+          segmented_at, visit_last, visit_current, visit_count, visit_tz, metadata, stats, traits,
+          interests, consents, segments, aux, data)
+        select "id", "primaryId", coalesce("active", true), coalesce("ids", '[]'), "insertedAt",
+          "createdAt", "updatedAt", "segmentedAt", "visitLast", "visitCurrent",
+          coalesce("visitCount", 0), "visitTz", "metadata", "stats", "traits", "interests",
+          "consents", "segments", "aux", "data"
+        from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x("id" text,
+          "primaryId" text, "active" boolean, "ids" jsonb, "insertedAt" timestamptz,
+          "createdAt" timestamptz, "updatedAt" timestamptz, "segmentedAt" timestamptz,
+          "visitLast" timestamptz, "visitCurrent" timestamptz, "visitCount" integer,
+          "visitTz" text, "metadata" jsonb, "stats" jsonb, "traits" jsonb, "interests" jsonb,
+          "consents" jsonb, "segments" jsonb, "aux" jsonb, "data" jsonb)
+        on conflict do nothing
+        returning id`),
+    );
     const ids = new Set(inserted.map((r) => r.id));
     const identifiers = profiles
       .filter((p) => ids.has(p.id))
       .flatMap((p) => identifiersOf(p).map((i) => ({ ...i, profileId: p.id })));
-    for (let i = 0; i < identifiers.length; i += 5000) {
-      await tx
-        .insert(profileIdentifier)
-        .values(identifiers.slice(i, i + 5000))
-        .onConflictDoNothing();
+    if (identifiers.length > 0) {
+      await tx.execute(sql`
+        insert into profile_identifier (type, value, profile_id)
+        select "type", "value", "profileId"
+        from jsonb_to_recordset(${JSON.stringify(identifiers)}::text::jsonb)
+          as x("type" text, "value" text, "profileId" text)
+        on conflict do nothing`);
     }
     return [...ids];
   });
