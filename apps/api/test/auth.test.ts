@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { appRouter } from "@cdp/api";
-import { requireProfile, revokeServiceToken, rowsOf } from "@cdp/db";
+import { listAudit, requireProfile, revokeServiceToken, rowsOf } from "@cdp/db";
 
 import { jane } from "./fixtures";
 import { startHarness, testTargets } from "./harness";
@@ -173,6 +173,9 @@ describe.each(testTargets())("authentication and authorization over HTTP on %s",
       const service = h.clientWithToken(created.secret);
       expect((await service.profile.get.query({ id: "p-jane" })).profile.id).toBe("p-jane");
       await h.admin.token.revoke.mutate({ id: created.token.id });
+      const audited = await listAudit(h.db, { entity: "service_token", entityId: created.token.id });
+      expect(audited.items.map((a) => a.action)).toEqual(["token.revoke", "token.create"]);
+      expect(JSON.stringify(audited)).not.toContain(created.secret);
       expect((await failure(service.profile.get.query({ id: "p-jane" }))).data?.code).toBe(
         "UNAUTHORIZED",
       );
