@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
@@ -60,6 +61,8 @@ export function createDatabase(options: CreateDatabaseOptions = {}): DatabaseHan
     };
   }
   const dataDir = options.dataDir ?? defaultPgliteDir();
+  // PGlite creates its own folder but not the ones above it (a fresh clone has no .data/).
+  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir, { extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
   return {
