@@ -14,6 +14,9 @@ export const permissions = [
 ] as const;
 export type Permission = (typeof permissions)[number];
 
+export const isPermission = (s: unknown): s is Permission =>
+  typeof s === "string" && (permissions as readonly string[]).includes(s);
+
 export const roles = ["viewer", "editor", "privacy", "admin"] as const;
 export type Role = (typeof roles)[number];
 

@@ -1,10 +1,8 @@
 import { findServiceTokenBySecret, touchServiceToken } from "@cdp/db";
 import type { Database } from "@cdp/db";
 
-import { permissions } from "./authz";
-import type { Permission, Principal } from "./authz";
-
-const isPermission = (s: string): s is Permission => (permissions as readonly string[]).includes(s);
+import { isPermission } from "./authz";
+import type { Principal } from "./authz";
 
 /**
  * Resolves the caller of an HTTP request: a service token in `Authorization: Bearer …` (staff

@@ -44,8 +44,8 @@ import type {
   StoredProfile,
 } from "@cdp/db";
 
-import { permissions } from "../authz";
-import type { Permission, Principal } from "../authz";
+import { isPermission } from "../authz";
+import type { Principal } from "../authz";
 import { writeProfile } from "./profile-write";
 import type { WriteOrigin, WriteResult } from "./profile-write";
 
@@ -447,9 +447,6 @@ async function importBatch(
 // ---------------------------------------------------------------------------------------------
 // 3. Running jobs
 // ---------------------------------------------------------------------------------------------
-
-const isPermission = (s: unknown): s is Permission =>
-  typeof s === "string" && (permissions as readonly string[]).includes(s);
 
 /** Who the job writes as: its submitter, as stored with it. */
 function principalOf(job: ImportJobRun): Principal {

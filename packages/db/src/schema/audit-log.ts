@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 export interface AuditChange {
   path: string;
@@ -18,7 +18,9 @@ export const auditLog = pgTable(
   "audit_log",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: tstz("at").notNull().default(sql`clock_timestamp()`),
+    at: tstz("at")
+      .notNull()
+      .default(sql`clock_timestamp()`),
     actorType: text("actor_type", { enum: ["staff", "service", "system"] }).notNull(),
     actorId: text("actor_id").notNull(),
     actorName: text("actor_name").notNull(),

@@ -1,18 +1,8 @@
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  boolean,
-  index,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { consentActions, consentDefaults, legalBases } from "@cdp/profile-schema";
 
-const tstz = (name: string) =>
-  timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * The consent-type catalogue. Types are archived, never deleted, because the ledger references

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * Events received through `profile.track`, kept for timelines and for conditions such as "did X
@@ -19,7 +19,9 @@ export const event = pgTable(
     source: text("source"),
     properties: jsonb("properties").$type<Record<string, unknown>>().notNull().default({}),
     context: jsonb("context").$type<Record<string, unknown>>().notNull().default({}),
-    receivedAt: tstz("received_at").notNull().default(sql`now()`),
+    receivedAt: tstz("received_at")
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     primaryKey({ columns: [t.profileId, t.id] }),

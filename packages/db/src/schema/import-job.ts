@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) =>
-  timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * A profile import: the uploaded file (kept until the job ends so it can resume after a crash),

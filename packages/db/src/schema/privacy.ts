@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { pgTable, text } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * Identifiers of erased people, hashed, so `track` and `import` do not re-create them until the
@@ -13,7 +13,9 @@ export const suppression = pgTable("suppression", {
   type: text("type").notNull(),
   reason: text("reason"),
   createdBy: text("created_by").notNull(),
-  createdAt: tstz("created_at").notNull().default(sql`now()`),
+  createdAt: tstz("created_at")
+    .notNull()
+    .default(sql`now()`),
   liftedAt: tstz("lifted_at"),
   liftedBy: text("lifted_by"),
 });

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 import { profile } from "./profile";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * Who merged what into what: the per-field decisions and full snapshots of every profile before
@@ -23,7 +23,9 @@ export const profileMerge = pgTable(
     resultVersion: integer("result_version").notNull(),
     reason: text("reason"),
     actor: text("actor").notNull(),
-    createdAt: tstz("created_at").notNull().default(sql`now()`),
+    createdAt: tstz("created_at")
+      .notNull()
+      .default(sql`now()`),
     undoneAt: tstz("undone_at"),
     undoneBy: text("undone_by"),
   },

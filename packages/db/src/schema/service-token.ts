@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 
-const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: "string", precision: 6 });
+import { tstz } from "./columns";
 
 /**
  * Credentials of internal services. Only a SHA-256 of the secret is stored (the secret is random
@@ -17,7 +17,9 @@ export const serviceToken = pgTable(
     secretHash: text("secret_hash").notNull(),
     scopes: jsonb("scopes").$type<string[]>().notNull(),
     createdBy: text("created_by").notNull(),
-    createdAt: tstz("created_at").notNull().default(sql`now()`),
+    createdAt: tstz("created_at")
+      .notNull()
+      .default(sql`now()`),
     lastUsedAt: tstz("last_used_at"),
     expiresAt: tstz("expires_at"),
     revokedAt: tstz("revoked_at"),
