@@ -14,6 +14,12 @@ export const TRACK_BATCH_LIMIT = 1000;
 /** Event types that count as a view (`stats.views` + 1). */
 export const VIEW_EVENT_TYPES: readonly string[] = ["page-view", "screen-view"];
 
+/**
+ * The event type that records a consent decision: its properties are `ConsentUpdateProperties`
+ * and it goes through the consent ledger like `consent.grant` / `consent.revoke`.
+ */
+export const CONSENT_UPDATE_EVENT = "consent-update";
+
 /** Inactivity after which an event without a session starts a new visit. */
 export const VISIT_TIMEOUT_MINUTES = 30;
 

@@ -251,9 +251,10 @@ export async function applyConsentChange(
   const before = await requireProfile(db, profile.id);
   const latest = await latestConsentEvents(db, profile.id);
   const latestOfType = latest.find((e) => e.typeId === type.id);
-  const grantedNow = isConsentGranted(consentsFromLedger(latest), type.id, nowDate);
+  // In effect at the moment of the change: a late event revokes what held when it happened.
+  const grantedAtChange = isConsentGranted(consentsFromLedger(latest), type.id, new Date(at));
 
-  if (change.action !== "granted" && grantedNow && !type.revokable) {
+  if (change.action !== "granted" && grantedAtChange && !type.revokable) {
     throw refuse(
       `Consent type "${type.id}" is not revokable: a grant of it cannot be withdrawn.`,
       "typeId",
@@ -264,7 +265,7 @@ export async function applyConsentChange(
     if (!type.revokable) {
       throw refuse(`Consent type "${type.id}" is not revokable.`, "typeId", "not_revokable");
     }
-    if (!grantedNow)
+    if (!grantedAtChange)
       throw refuse(notGrantedMessage(type.id, latestOfType), "typeId", "not_granted");
     if (latestOfType && at < latestOfType.at) {
       throw refuse(

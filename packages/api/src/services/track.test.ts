@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ZodError } from "zod";
-import { Profile, TrackBatch } from "@cdp/profile-schema";
+import { addDuration, ConsentTypeInput, Profile, TrackBatch } from "@cdp/profile-schema";
 import type {
   TrackBatchInput,
   TrackEventInput,
@@ -14,6 +14,7 @@ import {
   getTrackedProfiles,
   insertProfile,
   insertProfiles,
+  listConsentEvents,
   listEvents,
 } from "@cdp/db";
 import { createTestDatabase, testTargets } from "@cdp/db/testing";
@@ -22,6 +23,7 @@ import type { TestDatabase } from "@cdp/db/testing";
 import type { Principal, Role } from "../authz";
 import { trackProcedures } from "../routers/profile/track";
 import { createCallerFactory, createTRPCContext, createTRPCRouter } from "../trpc";
+import { createConsentType } from "./consent";
 import { track } from "./track";
 
 // Each file migrates its own database; the 10,000-event test takes a while on PGlite.
@@ -424,6 +426,124 @@ describe.each(testTargets())("profile.track on %s", (target) => {
       expect(fields["interests.tea"]).toEqual([at(2), "ev-c"]);
       const [stored] = await listEvents(t.db, { profileId: "m", type: "x" });
       expect(stored).toMatchObject({ id: "ev-c", source: "service:tok-tracker", time: at(2) });
+    });
+  });
+
+  describe("consent-update events", () => {
+    const consent = (
+      profileId: string,
+      minutes: number,
+      properties: TrackPropertiesInput,
+      id?: string,
+    ): TrackEventInput => ({
+      profileId,
+      type: "consent-update",
+      time: at(minutes),
+      properties,
+      ...(id ? { id } : {}),
+    });
+
+    beforeEach(async () => {
+      await t.db.transaction((tx) =>
+        createConsentType(
+          tx,
+          { principal: staff("admin"), requestId: "req-setup" },
+          ConsentTypeInput.parse({
+            id: "marketing",
+            name: "Marketing",
+            purpose: "marketing",
+            autoRevoke: "P30D",
+          }),
+        ),
+      );
+    });
+
+    it("grant, revoke and grant land in the ledger in order and in profile.consents", async () => {
+      const out = await send([
+        pageView("cookie-c", 0),
+        consent(
+          "cookie-c",
+          1,
+          { typeId: "marketing", action: "granted", legalBasis: "consent" },
+          "e-grant",
+        ),
+        pageView("cookie-c", 2),
+        consent(
+          "cookie-c",
+          3,
+          { typeId: "marketing", action: "revoked", reason: "unsubscribed" },
+          "e-revoke",
+        ),
+        consent(
+          "cookie-c",
+          4,
+          { typeId: "marketing", action: "granted", legalBasis: "consent" },
+          "e-regrant",
+        ),
+        pageView("cookie-c", 5),
+      ]);
+      expect(out.failed).toBe(0);
+      expect(out.applied).toBe(6);
+      const ledger = await listConsentEvents(t.db, { profileId: "cookie-c" });
+      expect(ledger.map((e) => [e.action, e.source, e.at, e.reason])).toEqual([
+        ["granted", "track:e-grant", at(1), null],
+        ["revoked", "track:e-revoke", at(3), "unsubscribed"],
+        ["granted", "track:e-regrant", at(4), null],
+      ]);
+      expect(ledger[2]?.expiresAt).toBe(addDuration(at(4), "P30D"));
+      const profile = await profileOf("cookie-c");
+      expect(profile.consents).toEqual({ marketing: { revoke: addDuration(at(4), "P30D") } });
+      expect(profile.stats.views).toBe(3);
+      expect(profile.metadata.fields["consents.marketing"]).toEqual([at(4), "track:e-regrant"]);
+      expect(await countEvents(t.db, { profileId: "cookie-c" })).toBe(6);
+    });
+
+    it("a refused decision fails its event alone and keeps nothing of it", async () => {
+      const out = await send([
+        pageView("cookie-d", 0),
+        consent("cookie-d", 1, { typeId: "ghost", action: "granted", legalBasis: "consent" }),
+        consent("cookie-d", 2, { typeId: "marketing", action: "revoked" }),
+        consent("cookie-d", 3, { typeId: "marketing", action: "granted" }),
+        consent("cookie-d", 4, { typeId: "marketing", action: "maybe" }),
+        pageView("cookie-d", 5, { properties: { counters: { clicks: 1 } } }),
+      ]);
+      expect(out.results.map((r) => (r.ok ? "ok" : r.error))).toEqual([
+        "ok",
+        { message: 'Consent type "ghost" is not in the catalogue.', path: "properties.typeId" },
+        {
+          message: 'Consent "marketing" was never granted to this profile: nothing to revoke.',
+          path: "properties.typeId",
+        },
+        expect.objectContaining({ path: "properties.legalBasis" }),
+        expect.objectContaining({ path: "properties.action" }),
+        "ok",
+      ]);
+      expect(await listConsentEvents(t.db, { profileId: "cookie-d" })).toEqual([]);
+      const profile = await profileOf("cookie-d");
+      expect(profile.consents).toEqual({});
+      expect(profile.stats.counters).toEqual({ clicks: 1 });
+      expect(await countEvents(t.db, { profileId: "cookie-d" })).toBe(2);
+    });
+
+    it("a first event that is a refused decision creates no profile", async () => {
+      const out = await send([
+        consent("cookie-e", 0, { typeId: "ghost", action: "granted", legalBasis: "consent" }),
+      ]);
+      expect(out.failed).toBe(1);
+      expect(await getProfile(t.db, "cookie-e")).toBeNull();
+    });
+
+    it("a resent decision is a duplicate and appends no ledger entry", async () => {
+      const grant = consent(
+        "cookie-f",
+        0,
+        { typeId: "marketing", action: "granted", legalBasis: "consent" },
+        "e-1",
+      );
+      await send([grant]);
+      const again = await send([grant]);
+      expect(again.duplicates).toBe(1);
+      expect(await listConsentEvents(t.db, { profileId: "cookie-f" })).toHaveLength(1);
     });
   });
 

@@ -27,12 +27,19 @@
  *   `metadata.time.update` = the time of its last applied event, and one audit row per profile and
  *   batch (action `profile.track`, source `track:<first applied event id>`). Event rows go in with
  *   one multi-row insert per batch, sessions with one update.
+ * - `consent-update` events (properties: ConsentUpdateProperties) record a consent decision
+ *   through the consent ledger (applyConsentChange: source `track:<event id>`, at the event time),
+ *   exactly as `consent.grant` / `consent.revoke` do. The profile's events before it are written
+ *   first; the event and its decision are written together in a savepoint, so a refused decision
+ *   (unknown type, nothing to revoke, …) fails that event alone and keeps nothing of it.
  * - Concurrency: a profile changed by another writer during the batch (version conflict) rolls the
  *   whole batch back and runs it again, up to 3 times; then it fails as CONFLICT and nothing of it
  *   is kept — resending the same batch is safe, since event ids make it idempotent.
  */
 import {
   applyProfilePatch,
+  CONSENT_UPDATE_EVENT,
+  ConsentUpdateProperties,
   diffPaths,
   IDENTIFICATION_PROPERTIES,
   normalizeDate,
@@ -70,7 +77,9 @@ import type { Database, Identifier, NewEvent, StoredProfile } from "@cdp/db";
 import { ZodError } from "zod";
 
 import type { Principal } from "../authz";
+import { applyConsentChange } from "./consent";
 import { writeProfile } from "./profile-write";
+import type { WriteOrigin } from "./profile-write";
 
 const VISIT_TIMEOUT_MS = VISIT_TIMEOUT_MINUTES * 60_000;
 /** How far ahead of the server clock an event time may be (client clocks drift). */
@@ -317,6 +326,40 @@ interface Parsed {
   index: number;
   event: TrackEventEnvelope;
   properties: TrackProperties;
+  /** A `consent-update` event's decision. */
+  consent?: ConsentUpdateProperties;
+}
+
+/** `metadata.fields` stamps: path → [event time, event id]. */
+type Stamps = Record<string, [string, string]>;
+
+/**
+ * One write of a profile's folded events.
+ * @throws ConcurrentChange when another writer got there first (the batch runs again).
+ */
+async function writeTracked(
+  db: Database,
+  before: StoredProfile | null,
+  after: Profile,
+  origin: WriteOrigin,
+): Promise<StoredProfile> {
+  try {
+    return (await writeProfile(db, { before, after, origin })).stored;
+  } catch (error) {
+    const lostRace =
+      error instanceof VersionConflictError ||
+      (before === null && error instanceof DomainError && error.code === "CONFLICT");
+    if (lostRace) throw new ConcurrentChange(after.id);
+    throw error;
+  }
+}
+
+/** A consent refusal placed on the event: its `at` is the event time, the rest its properties. */
+function consentRefusal(error: DomainError): TrackEventError {
+  const path = error.details.path;
+  const field = Array.isArray(path) ? path.map(String).join(".") : "";
+  if (field === "") return new TrackEventError(error.message);
+  return new TrackEventError(error.message, field === "at" ? "time" : `properties.${field}`);
 }
 
 interface Planned extends Parsed {
@@ -360,7 +403,18 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
       results[index] = failure(index, new TrackEventError(issue?.message ?? "Invalid", path));
       continue;
     }
-    parsed.push({ index, event, properties: properties.data });
+    let consent: ConsentUpdateProperties | undefined;
+    if (event.type === CONSENT_UPDATE_EVENT) {
+      const decision = ConsentUpdateProperties.safeParse(event.properties);
+      if (!decision.success) {
+        const issue = decision.error.issues[0];
+        const path = ["properties", ...(issue?.path ?? []).map(String)].join(".");
+        results[index] = failure(index, new TrackEventError(issue?.message ?? "Invalid", path));
+        continue;
+      }
+      consent = decision.data;
+    }
+    parsed.push({ index, event, properties: properties.data, consent });
   }
 
   // Who each event is about, in input order.
@@ -401,7 +455,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
   const tracked = await getTrackedProfiles(tx, existing);
   const missing = existing.find((id) => !tracked.has(id));
   if (missing !== undefined) throw new ConcurrentChange(missing);
-  const stored = await findStoredEvents(
+  const storedEvents = await findStoredEvents(
     tx,
     planned.map((p) => ({ profileId: p.profileId, id: p.event.id })),
   );
@@ -415,13 +469,26 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
 
   const rows: NewEvent[] = [];
   const sessions: { profileId: string; sessionId: string | null }[] = [];
+  const writeOrigin = (events: readonly Planned[], stamps: Stamps) => {
+    const first = events[0] as Planned;
+    const last = events.at(-1) as Planned;
+    return {
+      principal,
+      requestId,
+      source: `track:${first.event.id}`,
+      time: last.event.time,
+      action: "profile.track",
+      stamps,
+    };
+  };
   // Profiles in id order, so concurrent batches lock shared rows in the same order.
   for (const profileId of [...groups.keys()].sort()) {
     const group = (groups.get(profileId) ?? []).sort(byTimeThenIndex);
     const known = tracked.get(profileId);
-    const before: StoredProfile | null = known?.stored ?? null;
     const visitStart = known?.stored.profile.metadata.time.visit.current ?? null;
     const lastEventAt = known?.lastEventAt ?? null;
+    /** The profile as stored in this transaction so far (null: not yet inserted). */
+    let current: StoredProfile | null = known?.stored ?? null;
     let state: TrackState = {
       profile: known?.stored.profile ?? (created.get(profileId) as Profile),
       sessionId: known?.sessionId ?? null,
@@ -430,15 +497,39 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
           ? lastEventAt
           : visitStart,
     };
+    /** The state `current` holds: where a failed write goes back to. */
+    let committed = state;
     // A new profile's own fields (the identifiers it was found by) come from its first event.
-    let diffBase: Profile | null = before ? null : ProfileSchema.parse({ id: profileId });
-    const stamps: Record<string, [string, string]> = {};
-    const accepted: Planned[] = [];
+    const bare = () => (current ? null : ProfileSchema.parse({ id: profileId }));
+    let diffBase: Profile | null = bare();
+    let stamps: Stamps = {};
+    let pending: Planned[] = [];
+    const stored: Planned[] = [];
     const applied = new Set<string>();
+
+    /** Writes the events folded since the last write, as one write. */
+    const flush = async () => {
+      if (pending.length === 0) return;
+      try {
+        current = await writeTracked(tx, current, state.profile, writeOrigin(pending, stamps));
+        committed = state;
+        stored.push(...pending);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        // insert/updateProfile roll back their own savepoint and the audit row comes after them,
+        // so nothing of these events is kept: they fail together.
+        for (const p of pending) results[p.index] = failure(p.index, error);
+        for (const p of pending) applied.delete(p.event.id);
+        state = committed;
+      }
+      pending = [];
+      stamps = {};
+      diffBase = bare();
+    };
 
     for (const p of group) {
       const eventId = p.event.id;
-      if (stored.has(eventKey(profileId, eventId)) || applied.has(eventId)) {
+      if (storedEvents.has(eventKey(profileId, eventId)) || applied.has(eventId)) {
         results[p.index] = { index: p.index, ok: true, profileId, eventId, duplicate: true };
         continue;
       }
@@ -451,43 +542,52 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         continue;
       }
       // The last event that changed a path stamps it, as if each had been written on its own.
+      const changedBy: Stamps = {};
       for (const path of diffPaths(diffBase ?? state.profile, next.profile)) {
-        stamps[path] = [p.event.time, eventId];
+        changedBy[path] = [p.event.time, eventId];
       }
-      diffBase = null;
-      state = next;
-      applied.add(eventId);
-      accepted.push(p);
+      if (p.consent === undefined) {
+        Object.assign(stamps, changedBy);
+        diffBase = null;
+        state = next;
+        applied.add(eventId);
+        pending.push(p);
+        continue;
+      }
+      // A consent decision goes through the ledger, which reads the stored profile: write what
+      // came before, then this event and its decision together in a savepoint, so a refused
+      // decision keeps nothing of its event.
+      await flush();
+      const consent = p.consent;
+      try {
+        const decided = await tx.transaction(async (sp) => {
+          const base = await writeTracked(sp, current, next.profile, writeOrigin([p], changedBy));
+          return applyConsentChange(
+            sp,
+            { principal, requestId, time: p.event.time },
+            {
+              ...consent,
+              profileId: base.profile.id,
+              source: `track:${eventId}`,
+              at: p.event.time,
+            },
+            { now },
+          );
+        });
+        current = decided.stored;
+        state = { ...next, profile: decided.stored.profile };
+        committed = state;
+        diffBase = null;
+        applied.add(eventId);
+        stored.push(p);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        results[p.index] = failure(p.index, consentRefusal(error));
+      }
     }
-    const first = accepted[0];
-    const last = accepted.at(-1);
-    if (!first || !last) continue;
+    await flush();
 
-    try {
-      await writeProfile(tx, {
-        before,
-        after: state.profile,
-        origin: {
-          principal,
-          requestId,
-          source: `track:${first.event.id}`,
-          time: last.event.time,
-          action: "profile.track",
-          stamps,
-        },
-      });
-    } catch (error) {
-      const lostRace =
-        error instanceof VersionConflictError ||
-        (before === null && error instanceof DomainError && error.code === "CONFLICT");
-      if (lostRace) throw new ConcurrentChange(profileId);
-      if (!(error instanceof DomainError)) throw error;
-      // insert/updateProfile roll back their own savepoint and the audit row comes after them, so
-      // nothing of this profile is kept: its events fail together.
-      for (const p of accepted) results[p.index] = failure(p.index, error);
-      continue;
-    }
-    for (const p of accepted) {
+    for (const p of stored.sort(byTimeThenIndex)) {
       rows.push({
         profileId,
         id: p.event.id,
@@ -506,7 +606,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         duplicate: false,
       };
     }
-    if (state.sessionId !== (known?.sessionId ?? null)) {
+    if (stored.length > 0 && state.sessionId !== (known?.sessionId ?? null)) {
       sessions.push({ profileId, sessionId: state.sessionId });
     }
   }
