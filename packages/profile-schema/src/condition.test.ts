@@ -190,7 +190,7 @@ describe("checkCondition", () => {
       'Value of Visits for "gt" must be a number, received a string',
     );
     expect(firstIssue(leaf("data.pii.birthday", "gt", "yesterday"))?.message).toMatch(
-      /Invalid date "yesterday"/,
+      /Invalid date: expected ISO 8601/,
     );
   });
 

@@ -66,7 +66,7 @@ export function parseDate(input: string, options: DateOptions = {}): DateParseRe
   if (!m) {
     return {
       ok: false,
-      message: `Invalid date "${input}": expected ISO 8601, e.g. 2024-05-30T07:44:23.246262Z`,
+      message: `Invalid date: expected ISO 8601, e.g. 2024-05-30T07:44:23.246262Z`,
     };
   }
   const [, ys, mos, ds, hs, mis, ss, frac, offset] = m;
@@ -76,25 +76,25 @@ export function parseDate(input: string, options: DateOptions = {}): DateParseRe
   if (hs === undefined && !options.allowDateOnly) {
     return {
       ok: false,
-      message: `Invalid date "${input}": a time and a time zone offset are required`,
+      message: `Invalid date: a time and a time zone offset are required`,
     };
   }
   if (hs !== undefined && offset === undefined && !options.assumeUtc) {
     return {
       ok: false,
-      message: `Invalid date "${input}": a time zone offset (Z or ±HH:MM) is required`,
+      message: `Invalid date: a time zone offset (Z or ±HH:MM) is required`,
     };
   }
   if (month < 1 || month > 12)
-    return { ok: false, message: `Invalid date "${input}": month out of range` };
+    return { ok: false, message: `Invalid date: month out of range` };
   if (day < 1 || day > daysInMonth(year, month)) {
-    return { ok: false, message: `Invalid date "${input}": day out of range for the month` };
+    return { ok: false, message: `Invalid date: day out of range for the month` };
   }
   const hour = Number(hs ?? 0);
   const minute = Number(mis ?? 0);
   const second = Number(ss ?? 0);
   if (hour > 23 || minute > 59 || second > 59) {
-    return { ok: false, message: `Invalid date "${input}": time out of range` };
+    return { ok: false, message: `Invalid date: time out of range` };
   }
   let offsetMinutes = 0;
   if (offset !== undefined && offset !== "Z" && offset !== "z") {
@@ -102,7 +102,7 @@ export function parseDate(input: string, options: DateOptions = {}): DateParseRe
     const oh = Number(digits.slice(0, 2));
     const om = Number(digits.slice(2) || "0");
     if (oh > 23 || om > 59)
-      return { ok: false, message: `Invalid date "${input}": offset out of range` };
+      return { ok: false, message: `Invalid date: offset out of range` };
     offsetMinutes = (offset.startsWith("-") ? -1 : 1) * (oh * 60 + om);
   }
   const total =
@@ -113,7 +113,7 @@ export function parseDate(input: string, options: DateOptions = {}): DateParseRe
   if (uy < 1 || uy > 9999) {
     return {
       ok: false,
-      message: `Invalid date "${input}": year must be between 0001 and 9999 in UTC`,
+      message: `Invalid date: year must be between 0001 and 9999 in UTC`,
     };
   }
   // Digits beyond microseconds cannot be kept by Python or Postgres either; truncate.

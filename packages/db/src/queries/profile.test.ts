@@ -201,7 +201,9 @@ describe.each(testTargets())("profile queries on %s", (target) => {
             contact: { address: { country: i % 3 === 0 ? null : ["PL", "DE", "US"][i % 3] } },
           },
           stats: { visits: i % 7, views: i % 11 },
-          metadata: { time: { insert: new Date(Date.UTC(2025, 0, 1) + (i % 50) * 1000).toISOString() } },
+          metadata: {
+            time: { insert: new Date(Date.UTC(2025, 0, 1) + (i % 50) * 1000).toISOString() },
+          },
         }),
       );
 
@@ -228,6 +230,35 @@ describe.each(testTargets())("profile queries on %s", (target) => {
       }
     });
 
+    it("keeps personal data out of cursors: a PII sort key's cursor holds the row id alone", async () => {
+      await insertProfiles(t.db, seedRows(12));
+      const decoded = (cursor: string | null) =>
+        Buffer.from(cursor ?? "", "base64url").toString("utf8");
+      const byName = await listProfiles(t.db, { sort: "lastname", order: "asc", limit: 3 });
+      const last = byName.items.at(-1)?.profile;
+      expect(decoded(byName.nextCursor)).toBe(JSON.stringify([last?.id]));
+      const byVisits = await listProfiles(t.db, { sort: "visits", order: "asc", limit: 3 });
+      expect(JSON.parse(decoded(byVisits.nextCursor))).toHaveLength(2);
+
+      // The next page continues after that row's current value.
+      const next = await listProfiles(t.db, {
+        sort: "lastname",
+        order: "asc",
+        limit: 3,
+        cursor: byName.nextCursor,
+      });
+      const all = await listProfiles(t.db, { sort: "lastname", order: "asc", limit: 6 });
+      expect(next.items.map((i) => i.profile.id)).toEqual(
+        all.items.slice(3).map((i) => i.profile.id),
+      );
+
+      // A row deleted in between: the list asks to be reloaded rather than guessing.
+      await deleteProfile(t.db, last?.id ?? "");
+      await expect(
+        listProfiles(t.db, { sort: "lastname", order: "asc", limit: 3, cursor: byName.nextCursor }),
+      ).rejects.toMatchObject({ code: "BAD_REQUEST", details: { path: ["cursor"] } });
+    });
+
     it("orders by the column then the id, nulls last ascending", async () => {
       await insertProfiles(t.db, seedRows(16));
       const page = await listProfiles(t.db, { sort: "lastname", order: "asc", limit: 200 });
@@ -235,7 +266,9 @@ describe.each(testTargets())("profile queries on %s", (target) => {
       const firstNull = last.indexOf(null);
       expect(last.slice(firstNull).every((v) => v === null)).toBe(true);
       expect(last.slice(0, firstNull)).toEqual(
-        [...last.slice(0, firstNull)].sort((a, b) => ((a ?? "") < (b ?? "") ? -1 : a === b ? 0 : 1)),
+        [...last.slice(0, firstNull)].sort((a, b) =>
+          (a ?? "") < (b ?? "") ? -1 : a === b ? 0 : 1,
+        ),
       );
     });
 

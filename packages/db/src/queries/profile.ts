@@ -202,8 +202,15 @@ export async function getProfile(db: Database, key: string): Promise<StoredProfi
 /** Like getProfile, but a missing profile is a NOT_FOUND domain error. */
 export async function requireProfile(db: Database, key: string): Promise<StoredProfile> {
   const found = await getProfile(db, key);
-  if (!found) throw new NotFoundError("Profile", key);
-  return found;
+  if (found) return found;
+  // The key may be an e-mail or phone: the message names its kind, never its value, so a
+  // refusal cannot carry personal data past masking.
+  const { types } = parseIdentifierKey(key);
+  const kind = types[0] === "email" ? "e-mail" : types[0] === "phone" ? "phone" : "key";
+  throw new DomainError("NOT_FOUND", `No profile was found for this ${kind}.`, {
+    entity: "Profile",
+    by: types,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,7 +367,10 @@ export async function updateProfile(
 export async function deleteProfile(db: Database, id: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.delete(event).where(eq(event.profileId, id));
-    const deleted = await tx.delete(profile).where(eq(profile.id, id)).returning({ id: profile.id });
+    const deleted = await tx
+      .delete(profile)
+      .where(eq(profile.id, id))
+      .returning({ id: profile.id });
     return deleted.length > 0;
   });
 }
@@ -369,21 +379,24 @@ export async function deleteProfile(db: Database, id: string): Promise<boolean> 
 // Keyset-paged list
 // ---------------------------------------------------------------------------------------------
 
-/** Columns a list can be sorted by (all promoted or native, each with an index). */
+/**
+ * Columns a list can be sorted by (all promoted or native, each with an index). `pii`: the value
+ * is personal data, so a cursor must not carry it (see encodeProfileCursor).
+ */
 export const profileSortColumns: Record<
   ProfileSortKey,
-  { column: AnyPgColumn; nullable: boolean }
+  { column: AnyPgColumn; nullable: boolean; pii: boolean }
 > = {
-  inserted_at: { column: profile.insertedAt, nullable: false },
-  updated_at: { column: profile.updatedAt, nullable: true },
-  visit_last: { column: profile.visitLast, nullable: true },
-  email: { column: profile.email, nullable: true },
-  phone: { column: profile.phone, nullable: true },
-  lastname: { column: profile.lastname, nullable: true },
-  display_name: { column: profile.displayName, nullable: true },
-  country: { column: profile.country, nullable: true },
-  visits: { column: profile.visits, nullable: false },
-  views: { column: profile.views, nullable: false },
+  inserted_at: { column: profile.insertedAt, nullable: false, pii: false },
+  updated_at: { column: profile.updatedAt, nullable: true, pii: false },
+  visit_last: { column: profile.visitLast, nullable: true, pii: false },
+  email: { column: profile.email, nullable: true, pii: true },
+  phone: { column: profile.phone, nullable: true, pii: true },
+  lastname: { column: profile.lastname, nullable: true, pii: true },
+  display_name: { column: profile.displayName, nullable: true, pii: true },
+  country: { column: profile.country, nullable: true, pii: true },
+  visits: { column: profile.visits, nullable: false, pii: false },
+  views: { column: profile.views, nullable: false, pii: false },
 };
 
 export interface ListProfilesParams {
@@ -408,27 +421,66 @@ export interface ProfilePage {
 
 type CursorValue = string | number | null;
 
-function encodeCursor(value: CursorValue, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
+/** What a cursor holds: the last row's sort value and id, or its id alone (PII sort keys). */
+type Cursor = { value: CursorValue; id: string } | { id: string };
+
+/**
+ * The cursor `listProfiles` returns after a row. Cursors are only base64, so under a PII sort key
+ * (e-mail, name, …) one holds the row id alone and the next page looks the value up: a reader
+ * without PII permission never receives an unmasked value inside a cursor.
+ */
+export function encodeProfileCursor(sort: ProfileSortKey, value: CursorValue, id: string): string {
+  const body = profileSortColumns[sort].pii ? [id] : [value, id];
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
-function decodeCursor(cursor: string): [CursorValue, string] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[1] === "string" &&
-      (parsed[0] === null || ["string", "number"].includes(typeof parsed[0]))
-    ) {
-      return [parsed[0] as CursorValue, parsed[1]];
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new DomainError("BAD_REQUEST", "The cursor is not one this list produced.", {
+const badCursor = () =>
+  new DomainError("BAD_REQUEST", "The cursor is not one this list produced.", {
     path: ["cursor"],
   });
+
+function decodeCursor(cursor: string): Cursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw badCursor();
+  }
+  if (Array.isArray(parsed) && parsed.length === 1 && typeof parsed[0] === "string") {
+    return { id: parsed[0] };
+  }
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    typeof parsed[1] === "string" &&
+    (parsed[0] === null || ["string", "number"].includes(typeof parsed[0]))
+  ) {
+    return { value: parsed[0] as CursorValue, id: parsed[1] };
+  }
+  throw badCursor();
+}
+
+/** The sort value an id-only cursor continues after: the row's current value. */
+async function cursorValue(
+  db: Database,
+  cursor: Cursor,
+  column: AnyPgColumn,
+): Promise<CursorValue> {
+  if ("value" in cursor) return cursor.value;
+  const rows = await db
+    .select({ value: column })
+    .from(profile)
+    .where(eq(profile.id, cursor.id))
+    .limit(1);
+  const row = rows[0];
+  if (!row) {
+    throw new DomainError(
+      "BAD_REQUEST",
+      "The profile this page continued from was deleted or merged; reload the list.",
+      { path: ["cursor"] },
+    );
+  }
+  return row.value as CursorValue;
 }
 
 /** The condition that matches a search text, or undefined for none. */
@@ -460,7 +512,9 @@ export async function listProfiles(
 
   const conditions: SQL[] = filter ? [filter] : [];
   if (params.cursor) {
-    const [value, id] = decodeCursor(params.cursor);
+    const cursor = decodeCursor(params.cursor);
+    const id = cursor.id;
+    const value = await cursorValue(db, cursor, column);
     if (order === "asc") {
       conditions.push(
         value === null
@@ -493,7 +547,9 @@ export async function listProfiles(
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   const nextCursor =
-    rows.length > limit && last ? encodeCursor(last.sortValue as CursorValue, last.id) : null;
+    rows.length > limit && last
+      ? encodeProfileCursor(sortKey, last.sortValue as CursorValue, last.id)
+      : null;
 
   const page: ProfilePage = { items: pageRows.map(toStored), nextCursor };
   if (params.withTotal) page.total = await countProfiles(db, filter);
