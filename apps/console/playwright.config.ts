@@ -1,6 +1,12 @@
 import { defineConfig, devices } from "@playwright/test";
 
-import { E2E_PAGE_SIZE, E2E_PORT, E2E_SEED, E2E_SEED_COUNT } from "./e2e/constants";
+import {
+  E2E_BASE_URL,
+  E2E_PAGE_SIZE,
+  E2E_PORT,
+  E2E_SEED,
+  E2E_SEED_COUNT,
+} from "./e2e/constants";
 
 /**
  * End-to-end tests of the PRODUCTION build of the console, in Debian's chromium.
@@ -24,7 +30,7 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 20_000 },
   use: {
-    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    baseURL: E2E_BASE_URL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     navigationTimeout: 45_000,
@@ -55,7 +61,8 @@ export default defineConfig({
   ],
   webServer: {
     command: "bash e2e/serve.sh",
-    url: `http://127.0.0.1:${E2E_PORT}/profiles`,
+    // Public without a session; every console page redirects here until someone signs in.
+    url: `${E2E_BASE_URL}/login`,
     reuseExistingServer: false,
     // Seeding plus the first database open.
     timeout: 180_000,
@@ -67,6 +74,10 @@ export default defineConfig({
       E2E_SEED_COUNT: String(E2E_SEED_COUNT),
       E2E_SEED: String(E2E_SEED),
       CONSOLE_PAGE_SIZE: String(E2E_PAGE_SIZE),
+      // Sign-in refuses requests from any other origin.
+      BETTER_AUTH_URL: E2E_BASE_URL,
+      // The product's default, stated so the throttling test does not depend on it changing.
+      AUTH_SIGNIN_PER_MINUTE: "5",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, signIn, test } from "./fixtures";
 
 test.describe("the API served by the console", () => {
   test("refuses an unauthenticated call to the profile router", async ({ request }) => {
@@ -24,5 +24,33 @@ test.describe("the API served by the console", () => {
   test("refuses an anonymous export", async ({ request }) => {
     const response = await request.get("/api/export?format=ndjson");
     expect(response.status()).toBe(401);
+  });
+});
+
+test.describe("the API with a staff session", () => {
+  test("answers a signed-in viewer, with personal data masked", async ({ page }) => {
+    await signIn(page, "viewer");
+    const session = (await (await page.request.get("/api/auth/get-session")).json()) as {
+      user: { email: string; role: string };
+    };
+    expect(session.user).toMatchObject({ email: "e2e-viewer@example.com", role: "viewer" });
+
+    const response = await page.request.get(
+      `/api/trpc/profile.list?input=${encodeURIComponent(JSON.stringify({ limit: 5 }))}`,
+    );
+    expect(response.status()).toBe(200);
+    const body = (await response.json()) as {
+      result: { data: { items: { masked: string[] }[] } };
+    };
+    expect(body.result.data.items).toHaveLength(5);
+    expect(body.result.data.items.some((i) => i.masked.length > 0)).toBe(true);
+  });
+
+  test("refuses a viewer's reveal: it needs the privacy permission", async ({ page }) => {
+    await signIn(page, "viewer");
+    const response = await page.request.post("/api/trpc/privacy.reveal", {
+      data: { profileId: "any", fields: ["data.pii.lastname"], reason: "curious about it" },
+    });
+    expect(response.status()).toBe(403);
   });
 });

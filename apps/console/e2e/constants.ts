@@ -5,3 +5,5 @@ export const E2E_SEED_COUNT = 300;
 export const E2E_SEED = 7;
 /** Rows per page the console is started with (CONSOLE_PAGE_SIZE). */
 export const E2E_PAGE_SIZE = 50;
+/** Where the tests reach the console; also its BETTER_AUTH_URL (sign-in checks the origin). */
+export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;

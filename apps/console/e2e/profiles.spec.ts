@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
 import type { Locator, Page } from "@playwright/test";
 
 import { E2E_PAGE_SIZE, E2E_SEED_COUNT } from "./constants";
+import { expect, signIn, test } from "./fixtures";
 import { matchesSearch, readSeededProfiles } from "./seeded";
 
 const ANONYMOUS = "Anonymous visitor";
@@ -30,6 +30,11 @@ async function firstNamedRow(page: Page): Promise<{ row: Locator; name: string }
   expect(index, "the first page has a profile with a name").toBeGreaterThanOrEqual(0);
   return { row: rows(page).nth(index), name: names[index]!.trim() };
 }
+
+// What every staff member can do: browse as a viewer (roles.spec.ts covers what differs by role).
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "viewer");
+});
 
 test("/ opens the profiles list", async ({ page }) => {
   await page.goto("/");
@@ -105,7 +110,7 @@ test("searching by a seeded person's last name narrows the list to the profiles 
   await expect(page.getByTestId("profile-total")).toHaveText(String(E2E_SEED_COUNT));
 });
 
-test("personal data is masked for the console's principal", async ({ page }) => {
+test("personal data is masked for a viewer", async ({ page }) => {
   const seeded = new Map(readSeededProfiles().map((p) => [p.id, p]));
   await page.goto("/profiles");
   await expect(page.getByText("PII masked")).toBeVisible();

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 
 /**
- * What the tests know about the seeded profiles. The console shows them with PII masked (its
- * principal lacks `profiles:pii`), so a test cannot read a real name off the screen; e2e/serve.sh
+ * What the tests know about the seeded profiles. The console shows personal data masked (until a
+ * privacy officer reveals it), so a test cannot read a real name off the screen; e2e/serve.sh
  * exports them (e2e/export-seeded.ts) between seeding and `next start`.
  */
 export interface SeededProfile {

@@ -4,7 +4,8 @@
 #   1. a fresh PGlite data directory (mktemp), removed again when this script stops;
 #   2. demo profiles seeded into it (E2E_SEED_COUNT profiles, E2E_SEED for repeatable data), and
 #      their names, e-mails and phones exported for the tests (e2e/export-seeded.ts);
-#   3. `next start` on E2E_PORT.
+#   3. one staff account per role (e2e/create-staff.ts, credentials in e2e/staff.ts);
+#   4. `next start` on E2E_PORT.
 #
 # It never builds: run `pnpm build` in apps/console first (playwright.config.ts says so too).
 set -euo pipefail
@@ -43,6 +44,7 @@ pnpm --filter @cdp/db db:seed --count "$count" --seed "$seed" --if-empty
 # What the tests need to know about the seeded people (the console shows their PII masked).
 # tsx comes from @cdp/db, whose seed script uses it too.
 pnpm --filter @cdp/db exec tsx "$PWD/e2e/export-seeded.ts"
+pnpm --filter @cdp/db exec tsx "$PWD/e2e/create-staff.ts"
 
 echo "e2e/serve.sh: starting the console on port $port"
 node node_modules/next/dist/bin/next start -p "$port" -H 127.0.0.1 &

@@ -24,3 +24,32 @@ export {
   TableHeader,
   TableRow,
 } from "./table";
+export { Alert, AlertDescription, AlertTitle, alertVariants } from "./alert";
+export type { AlertProps } from "./alert";
+export { Checkbox } from "./checkbox";
+export {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogOverlay,
+  DialogPortal,
+  DialogTitle,
+  DialogTrigger,
+} from "./dialog";
+export {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuGroup,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "./dropdown-menu";
+export { Field, FieldDescription, FieldError, FieldLabel } from "./field";
+export { Label } from "./label";
+export { Textarea } from "./textarea";

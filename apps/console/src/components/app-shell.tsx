@@ -1,8 +1,12 @@
 import type { ReactNode } from "react";
+import { can } from "@cdp/api";
+import type { Permission } from "@cdp/api";
+import type { StaffUser } from "@cdp/auth";
 
-import { consolePrincipal } from "@/server/api";
-import { ShieldIcon, UsersIcon } from "./icons";
+import { staffPrincipal } from "@/server/auth";
+import { UsersIcon } from "./icons";
 import { NavLink } from "./nav-link";
+import { UserMenu } from "./user-menu";
 
 function Logo() {
   return (
@@ -24,8 +28,32 @@ function Logo() {
   );
 }
 
-/** Sidebar (brand, sections, who is signed in) beside the page. */
-export function AppShell({ children }: { children: ReactNode }) {
+interface NavItem {
+  href: string;
+  label: string;
+  icon: ReactNode;
+  /** The API permission the section's main page needs: without it, the link is not shown. */
+  permission: Permission;
+}
+
+/** The console's sections, grouped as in the sidebar. New sections are added here. */
+const NAVIGATION: { label: string; items: NavItem[] }[] = [
+  {
+    label: "Customers",
+    items: [
+      { href: "/profiles", label: "Profiles", icon: <UsersIcon />, permission: "profiles:read" },
+    ],
+  },
+];
+
+/** Sidebar (brand, the sections the signed-in role may use, the user menu) beside the page. */
+export function AppShell({ staff, children }: { staff: StaffUser; children: ReactNode }) {
+  const principal = staffPrincipal(staff);
+  const sections = NAVIGATION.map((s) => ({
+    ...s,
+    items: s.items.filter((i) => can(principal, i.permission)),
+  })).filter((s) => s.items.length > 0);
+
   return (
     <div className="flex min-h-dvh flex-col md:flex-row">
       <a
@@ -39,31 +67,34 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="flex flex-col md:sticky md:top-0 md:h-dvh">
           <div className="flex h-14 items-center gap-2.5 px-4">
             <Logo />
-            <div className="leading-tight">
+            <div className="flex-1 leading-tight">
               <div className="text-sm font-semibold">Profiles CDP</div>
               <div className="text-xs text-muted-foreground">Staff console</div>
             </div>
+            <div className="md:hidden">
+              <UserMenu name={staff.name} email={staff.email} role={staff.role} compact />
+            </div>
           </div>
           <nav aria-label="Main" className="px-3 pb-3 md:flex-1 md:pt-2">
-            <div className="mb-1 hidden px-2.5 text-[11px] font-medium uppercase tracking-wider text-muted-foreground/80 md:block">
-              Customers
-            </div>
-            <ul className="flex gap-1 md:flex-col">
-              <li>
-                <NavLink href="/profiles" icon={<UsersIcon />}>
-                  Profiles
-                </NavLink>
-              </li>
-            </ul>
+            {sections.map((section) => (
+              <div key={section.label}>
+                <div className="mb-1 hidden px-2.5 text-[11px] font-medium uppercase tracking-wider text-muted-foreground md:block">
+                  {section.label}
+                </div>
+                <ul className="flex gap-1 md:flex-col">
+                  {section.items.map((item) => (
+                    <li key={item.href}>
+                      <NavLink href={item.href} icon={item.icon}>
+                        {item.label}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))}
           </nav>
-          <div className="hidden items-center gap-2.5 border-t px-4 py-3 md:flex">
-            <span className="inline-flex size-7 items-center justify-center rounded-full bg-muted text-muted-foreground ring-1 ring-border">
-              <ShieldIcon className="size-3.5" />
-            </span>
-            <div className="min-w-0 leading-tight">
-              <div className="truncate text-xs font-medium">{consolePrincipal.name}</div>
-              <div className="text-[11px] text-muted-foreground">Read-only access</div>
-            </div>
+          <div className="hidden border-t p-2 md:block">
+            <UserMenu name={staff.name} email={staff.email} role={staff.role} />
           </div>
         </div>
       </aside>

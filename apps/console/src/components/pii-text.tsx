@@ -1,7 +1,8 @@
-/** Why a value shows as `A•••`: the API masks PII for callers without `profiles:pii`. */
-export const MASKED_TITLE = "Masked: seeing it needs the PII permission (staff sign-in)";
+/** Why a value shows as `A•••`: personal data stays masked unless revealed with a reason. */
+export const MASKED_TITLE =
+  "Personal data, masked. Privacy officers and admins can reveal it on the profile page, giving a reason.";
 
-/** A value the API may have masked (`A•••`, `j•••@e•••`): the bullets are dimmed. */
+/** A value that may be masked (`A•••`, `j•••@e•••`): the bullets are dimmed. */
 export function PiiText({ value, masked }: { value: string; masked: boolean }) {
   if (!masked) return <>{value}</>;
   return (

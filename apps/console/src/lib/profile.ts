@@ -5,13 +5,18 @@ const clean = (value: string | null | undefined): string | null => {
   return v ? v : null;
 };
 
+type NameParts = Pick<Profile["data"]["pii"], "display_name" | "firstname" | "lastname">;
+
 /** The name staff see: the display name, else first + last name; null for nobody known. */
-export function profileName(profile: Profile): string | null {
-  const { pii } = profile.data;
+export function nameOf(pii: NameParts): string | null {
   return (
     clean(pii.display_name) ??
     clean([clean(pii.firstname), clean(pii.lastname)].filter(Boolean).join(" "))
   );
+}
+
+export function profileName(profile: Profile): string | null {
+  return nameOf(profile.data.pii);
 }
 
 export const ANONYMOUS_NAME = "Anonymous visitor";
@@ -78,11 +83,44 @@ export function formatNumber(n: number): string {
 
 /** The paths each shown value comes from, to tell whether the API masked it. */
 export const NAME_PATHS = ["data.pii.display_name", "data.pii.firstname", "data.pii.lastname"];
-export const EMAIL_PATHS = ["data.contact.email.main"];
-export const PHONE_PATHS = ["data.contact.phone.main"];
-export const COUNTRY_PATHS = ["data.contact.address.country"];
+export const EMAIL_PATH = "data.contact.email.main";
+export const PHONE_PATH = "data.contact.phone.main";
+export const COUNTRY_PATH = "data.contact.address.country";
+export const EMAIL_PATHS = [EMAIL_PATH];
+export const PHONE_PATHS = [PHONE_PATH];
+export const COUNTRY_PATHS = [COUNTRY_PATH];
 
-/** True when the API masked any of `paths` for this caller. */
+/** Which part of the profile a personal-data path belongs to, for grouping fields on screen. */
+const SECTIONS: [prefix: string, label: string][] = [
+  ["data.pii.", "Personal"],
+  ["data.contact.email.", "Contact"],
+  ["data.contact.phone.", "Contact"],
+  ["data.contact.app.", "Messaging apps"],
+  ["data.contact.address.", "Address"],
+  ["data.contact.", "Contact"],
+  ["data.identifier.", "Identifiers"],
+  ["data.devices.", "Devices & geo"],
+  ["data.media.social.", "Social media"],
+  ["data.media.", "Media"],
+  ["data.job.", "Job"],
+  ["data.loyalty.", "Loyalty"],
+];
+
+export function sectionOf(path: string): string {
+  return SECTIONS.find(([prefix]) => path.startsWith(prefix))?.[1] ?? "Other";
+}
+
+/** A revealed value as text: lists joined, maps as JSON, nothing as an em dash. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.length === 0 ? "—" : value.map(formatValue).join(", ");
+  if (typeof value === "object") {
+    return Object.keys(value).length === 0 ? "—" : JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** True when any of `paths` is masked for this caller. */
 export function isMasked(masked: readonly string[], paths: readonly string[]): boolean {
   return paths.some((p) => masked.includes(p));
 }

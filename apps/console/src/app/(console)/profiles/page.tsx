@@ -44,7 +44,8 @@ import {
   profileName,
   profilePhone,
 } from "@/lib/profile";
-import { isApiError, serverApi } from "@/server/api";
+import { currentPrincipal, isApiError, serverApi } from "@/server/api";
+import { onScreen } from "@/server/pii";
 
 // Rendered per request from the database; never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -82,9 +83,10 @@ export default async function ProfilesPage({
   const pageNumber = cursor ? Math.max(2, Number.parseInt(one(params.page), 10) || 2) : 1;
   const pageSize = env.CONSOLE_PAGE_SIZE;
 
+  const [api, principal] = await Promise.all([serverApi(), currentPrincipal()]);
   let page: ProfilePage;
   try {
-    page = await serverApi().profile.list({
+    page = await api.profile.list({
       search: q || undefined,
       cursor,
       limit: pageSize,
@@ -111,14 +113,15 @@ export default async function ProfilesPage({
     }
     throw error;
   }
+  const items = page.items.map((item) => onScreen(principal, item));
 
   const total = page.total ?? 0;
   const first = (pageNumber - 1) * pageSize + 1;
-  const last = first + page.items.length - 1;
+  const last = first + items.length - 1;
 
   return (
-    <ProfilesLayout q={q} total={total} masked={page.items.some((i) => i.masked.length > 0)}>
-      {page.items.length === 0 ? (
+    <ProfilesLayout q={q} total={total} masked={items.some((i) => i.masked.length > 0)}>
+      {items.length === 0 ? (
         <div className="rounded-lg border bg-card px-6 py-16">
           {q ? (
             <EmptyState
@@ -148,7 +151,7 @@ export default async function ProfilesPage({
         </div>
       ) : (
         <div className="overflow-hidden rounded-lg border bg-card shadow-xs">
-          <ProfilesTable items={page.items} />
+          <ProfilesTable items={items} />
           <nav
             aria-label="Pagination"
             className="flex flex-wrap items-center justify-between gap-3 border-t bg-muted/30 px-4 py-2.5"
@@ -210,7 +213,7 @@ function ProfilesLayout({
 }: {
   q: string;
   total: number | null;
-  /** Whether the API masked PII on this page (the caller lacks `profiles:pii`). */
+  /** Whether personal data on this page is shown masked. */
   masked: boolean;
   children: ReactNode;
 }) {

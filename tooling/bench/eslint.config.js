@@ -1,0 +1,3 @@
+import baseConfig from "@cdp/eslint-config/base";
+
+export default [...baseConfig];

@@ -1,0 +1,465 @@
+/**
+ * The benchmark: each operation of the platform measured beside the equivalent raw SQL, through
+ * the same driver, on the same data, in the same run. "Ours" is what a caller gets (tRPC over
+ * HTTP for reads by key and track; the server-side procedure for lists, search and segments, as
+ * the targets speak of server time; the services for import and export); "raw" is the query a
+ * hand-written application would send for the same answer.
+ */
+import { sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import { createCaller, createTRPCContext, exportProfiles, runImportJob } from "@cdp/api";
+import type { Principal } from "@cdp/api";
+import { startServer } from "@cdp/api-server";
+import { createProfileClient } from "@cdp/client";
+import {
+  compileCondition,
+  createImportJob,
+  createServiceToken,
+  encodeProfileCursor,
+  rowsOf,
+} from "@cdp/db";
+import type { Database } from "@cdp/db";
+import { generateProfiles, seedProfiles } from "@cdp/db/seed";
+import type { Condition, TrackPropertiesInput } from "@cdp/profile-schema";
+
+import { freshDatabase } from "./database";
+import { ratio, timeBulk, timeCalls } from "./measure";
+import type { Measurement } from "./measure";
+
+export interface BenchOptions {
+  /** Profiles seeded before measuring. */
+  count: number;
+  /** postgres://… for a server (a new database is created on it); otherwise embedded PGlite. */
+  url?: string;
+  /** Calls per latency measurement. */
+  calls: number;
+  /** HTTP clients in flight for reads by key. */
+  clients: number;
+  /** Events sent through track, in batches of `trackBatch`, by `senders` at once. */
+  trackEvents: number;
+  trackBatch: number;
+  senders: number;
+  /** Profiles imported (NDJSON) and exported. */
+  importCount: number;
+  keep?: boolean;
+  progress?: ProgressSink;
+}
+
+/** Where progress goes (a progress bar in the CLI, nothing in tests). */
+export interface ProgressSink {
+  start(label: string, total: number): void;
+  update(done: number): void;
+  stop(): void;
+}
+
+const silent: ProgressSink = { start() {}, update() {}, stop() {} };
+
+export interface BenchRow {
+  op: string;
+  ours: Measurement;
+  raw: Measurement;
+  ratio: number;
+  /** The target this row is judged by, in words. */
+  target: string;
+  /** Whether the target was reached (null: no target). */
+  met: boolean | null;
+  note?: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  engine: string;
+  location: string;
+  options: Omit<BenchOptions, "progress" | "url">;
+  seed: { profiles: number; ms: number; perSecond: number };
+  rows: BenchRow[];
+  /** Events sent through track and events stored: equal when none was lost. */
+  track: { sent: number; stored: number };
+}
+
+/** Who reads in-process: a service without PII permission, so masking is part of the path. */
+const reader: Principal = {
+  kind: "service",
+  id: "bench-reader",
+  name: "bench",
+  scopes: ["profiles:read", "segments:read"],
+};
+const writer: Principal = {
+  kind: "service",
+  id: "bench-writer",
+  name: "bench",
+  scopes: ["profiles:read", "profiles:write"],
+};
+
+/** The list everyone's console starts from: a filter and a sort on promoted columns. */
+const LIST_CONDITION: Condition = { field: "stats.visits", op: "gt", value: 2 };
+const SEARCH_TERM = "smith";
+
+async function rows<T>(db: Database, query: SQL): Promise<T[]> {
+  return rowsOf<T>(await db.execute(query));
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const progress = options.progress ?? silent;
+  const startedAt = new Date().toISOString();
+  const database = await freshDatabase({
+    ...(options.url ? { url: options.url } : {}),
+    ...(options.keep ? { keep: true } : {}),
+  });
+  const { db } = database;
+  const report: BenchReport = {
+    startedAt,
+    engine: database.engine,
+    location: database.location,
+    options: {
+      count: options.count,
+      calls: options.calls,
+      clients: options.clients,
+      trackEvents: options.trackEvents,
+      trackBatch: options.trackBatch,
+      senders: options.senders,
+      importCount: options.importCount,
+    },
+    seed: { profiles: 0, ms: 0, perSecond: 0 },
+    rows: [],
+    track: { sent: 0, stored: 0 },
+  };
+  const server = await startServer({
+    db,
+    port: 0,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  try {
+    // -- Seed -----------------------------------------------------------------------------------
+    progress.start("seed profiles", options.count);
+    const seeded = await seedProfiles(db, {
+      count: options.count,
+      seed: 42,
+      batch: 1000,
+      onProgress: (p) => progress.update(p.done),
+    });
+    progress.stop();
+    await db.execute(sql`analyze`);
+    report.seed = {
+      profiles: seeded.inserted,
+      ms: seeded.totalMs,
+      perSecond: (seeded.inserted / seeded.totalMs) * 1000,
+    };
+
+    const sample = await rows<{ id: string; email: string }>(
+      db,
+      sql`select id, email from profile where email is not null
+          order by md5(id) limit ${Math.min(options.calls, 5000)}`,
+    );
+    if (sample.length === 0) throw new Error("The seed produced no profile with an e-mail");
+    const pick = (i: number) => sample[i % sample.length] as { id: string; email: string };
+
+    const { secret } = await createServiceToken(db, {
+      name: "bench",
+      scopes: ["profiles:read", "profiles:write"],
+      createdBy: "bench",
+      expiresAt: null,
+    });
+    // No retries and a long timeout: the bench measures slowness, it must not hide or abort it.
+    const client = createProfileClient({
+      url: server.url,
+      token: secret,
+      retries: 0,
+      timeoutMs: 300_000,
+    });
+    const caller = createCaller(() => createTRPCContext({ db, principal: reader }));
+    const add = (row: Omit<BenchRow, "ratio">) =>
+      report.rows.push({ ...row, ratio: ratio(row.ours, row.raw) });
+    const measure = (
+      label: string,
+      count: number,
+      concurrency: number,
+      call: (i: number) => Promise<unknown>,
+    ) => {
+      progress.start(label, count);
+      return timeCalls(count, concurrency, call, { onProgress: (d) => progress.update(d) }).finally(
+        () => progress.stop(),
+      );
+    };
+
+    // -- Get by key over HTTP ------------------------------------------------------------------
+    {
+      const ours = await measure("get by id (HTTP)", options.calls, options.clients, (i) =>
+        client.profile.get.query({ id: pick(i).id }),
+      );
+      const raw = await measure("get by id (raw)", options.calls, options.clients, (i) =>
+        db.execute(sql`select * from profile where id = ${pick(i).id}`),
+      );
+      add({
+        op: "get by id (HTTP tRPC)",
+        ours,
+        raw,
+        target: "≥ 5,000 req/s; ≤ 3× raw",
+        met: ours.perSecond >= 5000 && ours.p50 <= 3 * raw.p50,
+      });
+    }
+    {
+      const ours = await measure("get by email (HTTP)", options.calls, options.clients, (i) =>
+        client.profile.get.query({ id: `email:${pick(i).email}` }),
+      );
+      const raw = await measure("get by email (raw)", options.calls, options.clients, (i) =>
+        db.execute(
+          sql`select p.* from profile_identifier i join profile p on p.id = i.profile_id
+              where i.type = 'email' and i.value = ${pick(i).email}`,
+        ),
+      );
+      add({
+        op: "get by email (HTTP tRPC)",
+        ours,
+        raw,
+        target: "≥ 5,000 req/s; ≤ 3× raw",
+        met: ours.perSecond >= 5000 && ours.p50 <= 3 * raw.p50,
+      });
+    }
+
+    // -- List pages ----------------------------------------------------------------------------
+    const where = compileCondition(LIST_CONDITION, { now: new Date().toISOString() });
+    const listCalls = Math.max(20, Math.floor(options.calls / 10));
+    {
+      const input = {
+        condition: LIST_CONDITION,
+        sort: "lastname",
+        order: "asc",
+        limit: 50,
+      } as const;
+      const ours = await measure("list first page", listCalls, 1, () => caller.profile.list(input));
+      const raw = await measure("list first page (raw)", listCalls, 1, () =>
+        db.execute(sql`select * from profile where ${where}
+                       order by lastname asc nulls last, id asc limit 51`),
+      );
+      add({
+        op: "list page: filter + sort, first",
+        ours,
+        raw,
+        target: "≤ 10 ms",
+        met: ours.p50 <= 10 && ours.p99 <= 10,
+      });
+
+      // A deep page: the row half-way through the matching set, reached by its cursor.
+      const [middle] = await rows<{ lastname: string | null; id: string; n: number }>(
+        db,
+        sql`select lastname, id from profile where ${where}
+            order by lastname asc nulls last, id asc
+            offset (select count(*) / 2 from profile where ${where}) limit 1`,
+      );
+      if (middle) {
+        const cursor = encodeProfileCursor("lastname", middle.lastname, middle.id);
+        const deep = await measure("list deep page", listCalls, 1, () =>
+          caller.profile.list({ ...input, cursor }),
+        );
+        const after =
+          middle.lastname === null
+            ? sql`(lastname is null and id > ${middle.id})`
+            : sql`((lastname, id) > (${middle.lastname}, ${middle.id}) or lastname is null)`;
+        const rawDeep = await measure("list deep page (raw)", listCalls, 1, () =>
+          db.execute(sql`select * from profile where ${where} and ${after}
+                         order by lastname asc nulls last, id asc limit 51`),
+        );
+        add({
+          op: "list page: filter + sort, middle",
+          ours: deep,
+          raw: rawDeep,
+          target: "≤ 10 ms",
+          met: deep.p50 <= 10 && deep.p99 <= 10,
+        });
+      }
+    }
+
+    // -- Search --------------------------------------------------------------------------------
+    {
+      const ours = await measure("search", listCalls, 1, () =>
+        caller.profile.list({ search: SEARCH_TERM, limit: 50 }),
+      );
+      const raw = await measure("search (raw)", listCalls, 1, () =>
+        db.execute(sql`select * from profile where search_text like ${`%${SEARCH_TERM}%`}
+                       order by inserted_at desc, id desc limit 51`),
+      );
+      add({
+        op: `text search "${SEARCH_TERM}"`,
+        ours,
+        raw,
+        target: "≤ 2× raw",
+        met: ours.p50 <= 2 * raw.p50,
+      });
+    }
+
+    // -- Track ingest --------------------------------------------------------------------------
+    {
+      const batches = Math.ceil(options.trackEvents / options.trackBatch);
+      const eventsOf = (b: number, prefix: string) =>
+        Array.from(
+          { length: Math.min(options.trackBatch, options.trackEvents - b * options.trackBatch) },
+          (_, k) => {
+            const n = b * options.trackBatch + k;
+            const properties: TrackPropertiesInput =
+              n % 5 === 0 ? { counters: { purchases: 1 } } : { page: `/p/${n % 100}` };
+            return {
+              id: `${prefix}-${n}`,
+              profileId: pick(n * 7919).id,
+              type: n % 5 === 0 ? "purchase" : "page-view",
+              time: new Date(Date.now() - 60_000 + (n % 1000)).toISOString(),
+              properties,
+            };
+          },
+        );
+      const before = await rows<{ n: number }>(db, sql`select count(*)::int as n from event`);
+      progress.start("track ingest (HTTP)", batches);
+      let sentBatches = 0;
+      let failed = 0;
+      const ours = await timeBulk(options.trackEvents, async () => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: options.senders }, async () => {
+            for (let b = next++; b < batches; b = next++) {
+              const out = await client.profile.track.mutate({ events: eventsOf(b, "bench") });
+              failed += out.failed;
+              progress.update(++sentBatches);
+            }
+          }),
+        );
+      });
+      progress.stop();
+      const after = await rows<{ n: number }>(db, sql`select count(*)::int as n from event`);
+      report.track = {
+        sent: options.trackEvents,
+        stored: Number(after[0]?.n ?? 0) - Number(before[0]?.n ?? 0),
+      };
+      // Raw: the same rows appended to the event table, nothing else.
+      progress.start("track ingest (raw insert)", batches);
+      const raw = await timeBulk(options.trackEvents, async () => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: options.senders }, async () => {
+            for (let b = next++; b < batches; b = next++) {
+              const values = eventsOf(b, "raw").map(
+                (e) =>
+                  sql`(${e.profileId}, ${e.id}, ${e.type}, ${e.time}::timestamptz, ${JSON.stringify(e.properties)}::jsonb, '{}'::jsonb, 'bench')`,
+              );
+              await db.execute(
+                sql`insert into event (profile_id, id, type, time, properties, context, source)
+                    values ${sql.join(values, sql`, `)}`,
+              );
+              progress.update(b + 1);
+            }
+          }),
+        );
+      });
+      progress.stop();
+      add({
+        op: `track ingest (${options.senders} senders × ${options.trackBatch}/batch)`,
+        ours,
+        raw,
+        target: "≥ 10,000 events/s, none lost",
+        met: ours.perSecond >= 10_000 && report.track.stored === report.track.sent && failed === 0,
+        note: `${report.track.stored} of ${report.track.sent} events stored, ${failed} refused`,
+      });
+    }
+
+    // -- Import and export ---------------------------------------------------------------------
+    {
+      const start = options.count + 1_000_000;
+      const batch = 10_000;
+      const lines: string[] = [];
+      progress.start("generate import file", options.importCount);
+      for (let i = 0; i < options.importCount; i += batch) {
+        const profiles = generateProfiles({
+          seed: 7,
+          start: start + i,
+          count: Math.min(batch, options.importCount - i),
+          now: new Date(),
+        });
+        for (const p of profiles) lines.push(JSON.stringify(p));
+        progress.update(Math.min(options.importCount, i + batch));
+      }
+      progress.stop();
+      const content = lines.join("\n");
+      progress.start("import NDJSON", 1);
+      const ours = await timeBulk(options.importCount, async () => {
+        const job = await createImportJob(db, {
+          id: crypto.randomUUID(),
+          format: "ndjson",
+          fileName: "bench.ndjson",
+          contentHash: `bench-${Date.now()}`,
+          content,
+          mapping: null,
+          createdBy: "service:bench-writer",
+          principal: { ...writer },
+        });
+        const done = await runImportJob(db, job.id);
+        if (done?.status !== "done" || done.failed > 0) {
+          throw new Error(`The import ended ${done?.status ?? "missing"}: ${JSON.stringify(done)}`);
+        }
+      });
+      progress.stop();
+      // Raw: the same documents stored by id in a plain table (a bare document store).
+      await db.execute(sql`create temporary table profile_raw (id text primary key, data jsonb not null)`);
+      progress.start("import (raw bulk insert)", 1);
+      const raw = await timeBulk(options.importCount, async () => {
+        for (let i = 0; i < lines.length; i += 1000) {
+          const docs = lines.slice(i, i + 1000);
+          await db.execute(
+            sql`insert into profile_raw (id, data)
+                select d->>'id', d from jsonb_array_elements(${`[${docs.join(",")}]`}::jsonb) d`,
+          );
+        }
+      });
+      progress.stop();
+      await db.execute(sql`drop table profile_raw`);
+      add({
+        op: `import ${options.importCount.toLocaleString("en")} NDJSON profiles`,
+        ours,
+        raw,
+        target: "1M < 60 s",
+        met: null,
+      });
+    }
+    {
+      const [{ n: total } = { n: 0 }] = await rows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from profile`,
+      );
+      progress.start("export", total);
+      let exported = 0;
+      const ours = await timeBulk(total, async () => {
+        for await (const chunk of exportProfiles(db, reader, { format: "ndjson" })) {
+          exported += chunk.split("\n").length - 1;
+          progress.update(exported);
+        }
+      });
+      progress.stop();
+      progress.start("export (raw)", total);
+      const raw = await timeBulk(total, async () => {
+        let after = "";
+        let done = 0;
+        for (;;) {
+          const page = await rows<{ id: string; data: string }>(
+            db,
+            sql`select id, data::text as data from profile where id > ${after} order by id limit 1000`,
+          );
+          if (page.length === 0) break;
+          done += page.length;
+          after = (page.at(-1) as { id: string }).id;
+          progress.update(done);
+        }
+      });
+      progress.stop();
+      add({
+        op: `export ${total.toLocaleString("en")} profiles (NDJSON)`,
+        ours,
+        raw,
+        target: "1M < 30 s",
+        met: null,
+        note: `${exported} of ${total} profiles`,
+      });
+    }
+    return report;
+  } finally {
+    await server.close();
+    await database.dispose();
+  }
+}
