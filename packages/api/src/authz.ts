@@ -23,7 +23,7 @@ export type Role = (typeof roles)[number];
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   viewer: ["profiles:read", "segments:read"],
   editor: ["profiles:read", "profiles:write", "segments:read", "segments:write", "consents:write"],
-  privacy: ["profiles:read", "profiles:pii", "segments:read", "privacy"],
+  privacy: ["profiles:read", "segments:read", "privacy"],
   admin: permissions,
 };
 
@@ -47,4 +47,13 @@ export function can(principal: Principal | null, permission: Permission): boolea
   if (!principal) return false;
   const granted = permissionsOf(principal);
   return granted.includes(permission) || granted.includes("admin");
+}
+
+/**
+ * Whether responses to this principal carry personal data in the clear. Services and system jobs
+ * holding `profiles:pii` do (they act on it); staff never do, whatever their role: a person looks
+ * at someone's personal data only through `privacy.reveal`, which asks for a reason and is audited.
+ */
+export function seesPii(principal: Principal | null): boolean {
+  return principal !== null && principal.kind !== "staff" && can(principal, "profiles:pii");
 }

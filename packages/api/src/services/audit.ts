@@ -2,7 +2,7 @@ import { fieldByPath, piiPaths } from "@cdp/profile-schema";
 import { insertAudit } from "@cdp/db";
 import type { AuditChange, AuditEntry, Database } from "@cdp/db";
 
-import { can } from "../authz";
+import { seesPii } from "../authz";
 import type { Principal } from "../authz";
 import { maskString } from "../masking";
 
@@ -58,7 +58,7 @@ export function isPiiPath(path: string): boolean {
 
 /** Audit changes as a reader may see them: PII values masked without `profiles:pii`. */
 export function presentChanges(principal: Principal | null, changes: AuditChange[]): AuditChange[] {
-  if (can(principal, "profiles:pii")) return changes;
+  if (seesPii(principal)) return changes;
   return changes.map((c) =>
     isPiiPath(c.path)
       ? { path: c.path, before: maskAny(c.before, c.path), after: maskAny(c.after, c.path) }

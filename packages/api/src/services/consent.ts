@@ -31,17 +31,22 @@ import {
 } from "@cdp/db";
 import type { AuditChange, Database, StoredProfile } from "@cdp/db";
 
-import { can } from "../authz";
+import { seesPii } from "../authz";
 import type { Principal } from "../authz";
 import { audit } from "./audit";
 import type { AuditOrigin } from "./audit";
 import { writeProfile } from "./profile-write";
+import type { WriteOrigin } from "./profile-write";
 
 /**
  * Who makes a consent change; the ledger's `actor` is `principal.kind:principal.id`. `time` is
- * what writeProfile stamps on the profile (default now; track passes the event time).
+ * what writeProfile stamps on the profile (default now; track passes the event time, and its
+ * batch's events not stored yet, which segment conditions count).
  */
-export type ConsentOrigin = AuditOrigin & { time?: string };
+export type ConsentOrigin = AuditOrigin & { time?: string } & Pick<
+    WriteOrigin,
+    "unsavedEvents" | "now"
+  >;
 
 /** The audit action of each ledger action. */
 export const consentAuditAction: Record<ConsentAction, string> = {
@@ -313,6 +318,8 @@ export async function applyConsentChange(
     source,
     action,
     time: origin.time,
+    unsavedEvents: origin.unsavedEvents,
+    now: origin.now,
   };
   const { stored, changed } = await writeProfile(db, {
     before,
@@ -336,7 +343,7 @@ export function presentConsentEntry(
   principal: Principal | null,
   entry: ConsentLedgerEntry,
 ): ConsentLedgerView {
-  if (can(principal, "profiles:pii") || entry.proof === null) {
+  if (seesPii(principal) || entry.proof === null) {
     return { ...entry, proofHidden: false };
   }
   return { ...entry, proof: null, proofHidden: true };

@@ -18,7 +18,13 @@ const router = createTRPCRouter({ profile: createTRPCRouter(importProcedures) })
 const createCaller = createCallerFactory(router);
 
 const viewer: Principal = { kind: "staff", id: "u-viewer", name: "Vic", role: "viewer" };
-const privacy: Principal = { kind: "staff", id: "u-privacy", name: "Pia", role: "privacy" };
+/** A service that acts on personal data (staff never read it in the clear: seesPii). */
+const privacy: Principal = {
+  kind: "service",
+  id: "t-crm",
+  name: "CRM sync",
+  scopes: ["profiles:read", "profiles:pii"],
+};
 const stranger: Principal = { kind: "service", id: "t-1", name: "no scopes", scopes: [] };
 
 /** 30 people: every third a Smith, every other on the pro plan. */

@@ -35,7 +35,9 @@ describe.each(testTargets())(
   (target) => {
     let t: TestDatabase;
     const as = (principal: Principal) => createCaller(createTRPCContext({ db: t.db, principal }));
-    const admin = () => as(staff("admin"));
+    // An integration holding every scope: it reads merged values in the clear (staff never do).
+    const admin = () =>
+      as({ kind: "service", id: "t-admin", name: "identity service", scopes: ["admin"] });
     const editor = () => as(staff("editor"));
     const viewer = () => as(staff("viewer"));
 
@@ -169,7 +171,7 @@ describe.each(testTargets())(
 
       const history = await viewer().profile.mergeHistory({ profileId: "email:ann@example.com" });
       expect(history.map((h) => [h.id, h.fromIds, h.reason, h.actor])).toEqual([
-        [result.mergeId, ["ann-2", "ann-3"], "same person", "staff:u-admin"],
+        [result.mergeId, ["ann-2", "ann-3"], "same person", "service:t-admin"],
       ]);
       // Without profiles:pii, decision values at PII paths are masked.
       const firstname = history[0]?.decisions.find((d) => d.path === "data.pii.firstname");

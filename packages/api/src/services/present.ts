@@ -1,11 +1,11 @@
 import type { Profile } from "@cdp/profile-schema";
 import type { StoredProfile } from "@cdp/db";
 
-import { can } from "../authz";
+import { seesPii } from "../authz";
 import type { Principal } from "../authz";
 import { maskProfile } from "../masking";
 
-/** A profile as a caller may see it: PII masked unless they hold `profiles:pii`. */
+/** A profile as a caller may see it: PII masked unless they see it in the clear (seesPii). */
 export interface ProfileView {
   profile: Profile;
   version: number;
@@ -14,7 +14,7 @@ export interface ProfileView {
 }
 
 export function presentProfile(principal: Principal | null, stored: StoredProfile): ProfileView {
-  if (can(principal, "profiles:pii")) return { ...stored, masked: [] };
+  if (seesPii(principal)) return { ...stored, masked: [] };
   const { profile, masked } = maskProfile(stored.profile);
   return { profile, version: stored.version, masked };
 }

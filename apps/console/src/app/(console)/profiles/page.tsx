@@ -44,8 +44,7 @@ import {
   profileName,
   profilePhone,
 } from "@/lib/profile";
-import { currentPrincipal, isApiError, serverApi } from "@/server/api";
-import { onScreen } from "@/server/pii";
+import { isApiError, serverApi } from "@/server/api";
 
 // Rendered per request from the database; never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -83,7 +82,7 @@ export default async function ProfilesPage({
   const pageNumber = cursor ? Math.max(2, Number.parseInt(one(params.page), 10) || 2) : 1;
   const pageSize = env.CONSOLE_PAGE_SIZE;
 
-  const [api, principal] = await Promise.all([serverApi(), currentPrincipal()]);
+  const api = await serverApi();
   let page: ProfilePage;
   try {
     page = await api.profile.list({
@@ -113,7 +112,7 @@ export default async function ProfilesPage({
     }
     throw error;
   }
-  const items = page.items.map((item) => onScreen(principal, item));
+  const items = page.items;
 
   const total = page.total ?? 0;
   const first = (pageNumber - 1) * pageSize + 1;
