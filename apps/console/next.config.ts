@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const config: NextConfig = {
+  // Several builds side by side (parallel e2e runs on one checkout) each take their own folder.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Workspace packages ship TypeScript source: Next compiles them with the app.
   transpilePackages: ["@cdp/api", "@cdp/auth", "@cdp/db", "@cdp/profile-schema", "@cdp/ui"],
   // PGlite loads its WebAssembly and data files from its own package folder at run time.

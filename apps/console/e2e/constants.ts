@@ -1,5 +1,6 @@
 /** Shared by playwright.config.ts, the server script's environment and the tests. */
-export const E2E_PORT = 3100;
+/** Where the e2e server listens; E2E_PORT lets two runs share the machine. */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 /** How many profiles e2e/serve.sh seeds into its throwaway database, and with which seed. */
 export const E2E_SEED_COUNT = 300;
 export const E2E_SEED = 7;

@@ -5,7 +5,7 @@
 #   2. demo profiles seeded into it (E2E_SEED_COUNT profiles, E2E_SEED for repeatable data), and
 #      their names, e-mails and phones exported for the tests (e2e/export-seeded.ts);
 #   3. one staff account per role (e2e/create-staff.ts, credentials in e2e/staff.ts);
-#   4. `next start` on E2E_PORT.
+#   4. `next start` on E2E_PORT (from the build in NEXT_DIST_DIR, default .next).
 #
 # It never builds: run `pnpm build` in apps/console first (playwright.config.ts says so too).
 set -euo pipefail
@@ -16,8 +16,9 @@ port="${E2E_PORT:-3100}"
 count="${E2E_SEED_COUNT:-300}"
 seed="${E2E_SEED:-7}"
 
-if [[ ! -f .next/BUILD_ID ]]; then
-  echo "e2e/serve.sh: no production build in apps/console/.next — run 'pnpm build' first." >&2
+dist="${NEXT_DIST_DIR:-.next}"
+if [[ ! -f "$dist/BUILD_ID" ]]; then
+  echo "e2e/serve.sh: no production build in apps/console/$dist — run 'pnpm build' first." >&2
   exit 1
 fi
 
