@@ -21,7 +21,8 @@ import {
  */
 export default defineConfig({
   testDir: "./e2e",
-  outputDir: "./test-results",
+  // Playwright empties it at start: parallel runs each name their own (E2E_OUTPUT_DIR).
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "./test-results",
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
