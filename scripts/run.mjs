@@ -56,9 +56,13 @@ if (command === "start") {
   console.log("→ building the console");
   run("pnpm", ["turbo", "run", "build", "--filter", "@cdp/console", "--output-logs=errors-only"]);
   const where = env.DATABASE_URL ? "PostgreSQL at DATABASE_URL" : "the embedded database in .data/pglite";
-  console.log(`\n✔ Console on http://localhost:${port} (${where})`);
+  // Sign-in accepts its own origin only: the address printed below unless one is configured.
+  const url = env.BETTER_AUTH_URL ?? `http://localhost:${port}`;
+  console.log(`\n✔ Console on ${url} (${where})`);
   console.log("  Demo login: admin@example.com / demo-admin-password (created on first start only)\n");
-  run("pnpm", ["--filter", "@cdp/console", "start"], { env: { ...env, PORT: port } });
+  run("pnpm", ["--filter", "@cdp/console", "start"], {
+    env: { ...env, PORT: port, BETTER_AUTH_URL: url },
+  });
 } else if (command === "test") {
   run("pnpm", ["turbo", "run", "test", "--concurrency=1"]);
   run("pnpm", ["turbo", "run", "build", "--filter", "@cdp/console", "--output-logs=errors-only"]);

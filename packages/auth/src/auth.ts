@@ -23,14 +23,15 @@ export interface CreateAuthOptions {
  */
 export function createAuth(options: CreateAuthOptions) {
   const secret = env.BETTER_AUTH_SECRET ?? DEV_SECRET;
-  if (env.NODE_ENV === "production" && secret === DEV_SECRET && !options.baseURL?.includes("localhost")) {
+  const baseURL = options.baseURL ?? env.BETTER_AUTH_URL ?? "http://localhost:3000";
+  if (env.NODE_ENV === "production" && secret === DEV_SECRET && !baseURL.includes("localhost")) {
     console.warn("BETTER_AUTH_SECRET is not set: using the development secret");
   }
   const perMinute = options.signInPerMinute ?? env.AUTH_SIGNIN_PER_MINUTE ?? 5;
   return betterAuth({
     appName: "Profiles console",
     secret,
-    baseURL: options.baseURL ?? env.BETTER_AUTH_URL ?? "http://localhost:3000",
+    baseURL,
     database: drizzleAdapter(options.db, {
       provider: "pg",
       schema: {
@@ -53,7 +54,9 @@ export function createAuth(options: CreateAuthOptions) {
       },
     },
     advanced: {
-      useSecureCookies: env.NODE_ENV === "production" && !(options.baseURL ?? "").startsWith("http://"),
+      // Secure cookies exactly when the console is served over https: a browser drops a Secure
+      // cookie set over plain http on any host but localhost.
+      useSecureCookies: baseURL.startsWith("https://"),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
     },
     telemetry: { enabled: false },
