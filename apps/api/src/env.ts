@@ -16,6 +16,8 @@ export const env = createEnv({
       .default("info"),
     /** How long shutdown waits for in-flight requests before cutting connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** How often segments with time-relative conditions are re-evaluated; 0 turns it off. */
+    SEGMENT_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   },
   runtimeEnv: process.env,
   emptyStringAsUndefined: true,

@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT (stop accepting, finish in-flight requests up to a deadline, close the database).
  */
 import { pino } from "pino";
-import { resumeImportJobs, stopImportWorker } from "@cdp/api";
+import { resumeImportJobs, startSegmentRefresh, stopImportWorker } from "@cdp/api";
 import { openDatabase } from "@cdp/db";
 
 import { apiPgliteDir, env } from "./env";
@@ -30,6 +30,16 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info({ url: server.url }, "profile API listening");
+  const refresh =
+    env.SEGMENT_REFRESH_INTERVAL_MS > 0
+      ? startSegmentRefresh(handle.db, {
+          intervalMs: env.SEGMENT_REFRESH_INTERVAL_MS,
+          onRun: (result) => {
+            if (result.segments.length > 0) logger.info(result, "segments refreshed");
+          },
+          onError: (err) => logger.error({ err }, "segment refresh failed"),
+        })
+      : null;
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -38,6 +48,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     try {
       await server.close();
+      await refresh?.stop();
       await stopImportWorker(handle.db);
       await handle.close();
       logger.info("stopped");

@@ -11,3 +11,6 @@ export * from "./queries/profile-merge";
 export * from "./queries/event";
 export * from "./queries/privacy";
 export * from "./queries/condition";
+export * from "./queries/segment";
+export * from "./queries/saved-view";
+export * from "./queries/stats";

@@ -74,3 +74,5 @@ export * from "./condition-eval";
 export * from "./condition-text";
 export * from "./condition-describe";
 export * from "./list-query";
+export * from "./segment";
+export * from "./saved-view";

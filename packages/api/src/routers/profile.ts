@@ -21,6 +21,7 @@ import {
   ProfileViewOutput,
 } from "../openapi";
 import { audit } from "../services/audit";
+import { eventProcedures } from "./profile/events";
 import { importProcedures } from "./profile/import";
 import { mergeProcedures } from "./profile/merge";
 import { trackProcedures } from "./profile/track";
@@ -144,4 +145,5 @@ export const profileRouter = {
   ...trackProcedures,
   ...importProcedures,
   ...mergeProcedures,
+  ...eventProcedures,
 } satisfies TRPCRouterRecord;

@@ -1,15 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { createServiceToken, listServiceTokens, revokeServiceToken } from "@cdp/db";
 
-import { permissions } from "../authz";
+import { TokenCreate } from "../inputs";
 import { audit } from "../services/audit";
 import { authorizedProcedure, z } from "../trpc";
-
-const TokenCreate = z.object({
-  name: z.string().trim().min(1, "Give the token a name").max(100),
-  scopes: z.array(z.enum(permissions)).min(1, "Choose at least one scope"),
-  expiresInDays: z.number().int().min(1).max(3650).nullish(),
-});
 
 export const tokenRouter = {
   list: authorizedProcedure("admin").query(({ ctx }) => listServiceTokens(ctx.db)),

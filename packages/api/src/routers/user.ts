@@ -8,6 +8,7 @@ import {
   staffRoles,
 } from "@cdp/auth";
 
+import { StaffCreate } from "../inputs";
 import { audit } from "../services/audit";
 import { authorizedProcedure, z } from "../trpc";
 import type { Context } from "../trpc";
@@ -21,13 +22,6 @@ function requireAuth(ctx: Context) {
   }
   return ctx.auth;
 }
-
-const StaffCreate = z.object({
-  email: z.email("Enter a valid email address").max(254),
-  name: z.string().trim().min(1, "Enter a name").max(100),
-  password: z.string().min(10, "At least 10 characters").max(200),
-  role: z.enum(staffRoles),
-});
 
 /** Staff accounts and roles: admins only. Every change is audited. */
 export const userRouter = {

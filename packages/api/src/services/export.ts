@@ -6,7 +6,7 @@ import { compileCondition, DomainError, listProfiles } from "@cdp/db";
 import type { Database, StoredProfile } from "@cdp/db";
 
 import { can } from "../authz";
-import type { Principal } from "../authz";
+import type { Permission, Principal } from "../authz";
 import { presentProfile } from "./present";
 
 /** One page of an export. */
@@ -29,11 +29,19 @@ export interface ExportPageParams {
   withTotal?: boolean;
   /** Instant the condition's time-relative leaves are measured from (fixed over a whole export). */
   now?: string;
+  /**
+   * The permission that lets this caller read these profiles: `segments:read` when they are a
+   * segment's members (as `segment.members` lists them), else `profiles:read`.
+   */
+  permission?: Extract<Permission, "profiles:read" | "segments:read">;
 }
 
-function requireRead(principal: Principal | null): Principal {
-  if (!principal || !can(principal, "profiles:read")) {
-    throw new DomainError("FORBIDDEN", 'Exporting profiles needs the "profiles:read" permission.');
+function requireRead(
+  principal: Principal | null,
+  permission: Permission = "profiles:read",
+): Principal {
+  if (!principal || !can(principal, permission)) {
+    throw new DomainError("FORBIDDEN", `Exporting profiles needs the "${permission}" permission.`);
   }
   return principal;
 }
@@ -64,7 +72,7 @@ export async function exportPage(
   input: ExportInputInput,
   params: ExportPageParams = {},
 ): Promise<ExportPage> {
-  const caller = requireRead(principal);
+  const caller = requireRead(principal, params.permission);
   const { query, format, columns } = ExportInput.parse(input);
   const where = query.condition
     ? compileCondition(query.condition, { now: params.now ?? new Date().toISOString() })

@@ -32,13 +32,14 @@ import {
 } from "@cdp/db";
 import type { Database, IdentityKey, MergeRecord, MergeSnapshot, StoredProfile } from "@cdp/db";
 
-import { can } from "../authz";
+import { seesPii } from "../authz";
 import type { Principal } from "../authz";
 import { maskString } from "../masking";
 import { audit, isPiiPath } from "./audit";
 import { presentProfile } from "./present";
 import type { ProfileView } from "./present";
 import { writeProfile } from "./profile-write";
+import { resegmentProfiles } from "./segment";
 import type { WriteOrigin } from "./profile-write";
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +246,8 @@ export async function identifyProfile(
 /** Paths that change on every write or are derived: a later change there blocks nothing. */
 const isBookkeeping = (path: string) =>
   path === "metadata.time.update" ||
+  path === "metadata.time.segmentation" ||
+  path === "segments" ||
   path === "data.anonymous" ||
   path === "metadata.fields" ||
   path.startsWith("metadata.fields.");
@@ -385,6 +388,12 @@ export async function unmerge(
       rows: snap.identifiers,
       profiles: [survivorDoc, ...snap.from.map((s) => s.profile)],
     });
+    // The documents came back as they were at the merge; memberships follow them as they are now.
+    await resegmentProfiles(tx, [record.intoId, ...snap.from.map((s) => s.profile.id)], {
+      source: `unmerge:${record.id}`,
+      requestId: origin.requestId,
+      now: origin.now,
+    });
     if (!(await markMergeUndone(tx, { id: record.id, by: actorOf(origin) }))) {
       throw new DomainError("CONFLICT", `Merge ${record.id} was already undone.`, {
         mergeId: record.id,
@@ -455,7 +464,7 @@ const KEY_PATH: Record<IdentityKey["type"], string> = {
 
 /** An identity key as a caller may see it: the value masked without `profiles:pii`. */
 export function presentKey(principal: Principal | null, key: IdentityKey): IdentityKey {
-  return can(principal, "profiles:pii")
+  return seesPii(principal)
     ? key
     : { ...key, value: maskString(key.value, KEY_PATH[key.type]) };
 }
@@ -508,7 +517,7 @@ export function presentDecisions(
   principal: Principal | null,
   decisions: MergeDecision[],
 ): MergeDecision[] {
-  if (can(principal, "profiles:pii")) return decisions;
+  if (seesPii(principal)) return decisions;
   return decisions.map((d) =>
     isPiiPath(d.path)
       ? {

@@ -159,6 +159,9 @@ export async function erasePerson(
     await tx.delete(schema.event).where(inArray(schema.event.profileId, ids));
     await tx.delete(schema.profile).where(eq(schema.profile.id, profile.id));
     await tx
+      .delete(schema.profileIdentifier)
+      .where(eq(schema.profileIdentifier.profileId, profile.id));
+    await tx
       .update(schema.consentEvent)
       .set({ proof: null, reason: null })
       .where(inArray(schema.consentEvent.profileId, ids));

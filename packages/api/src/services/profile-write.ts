@@ -1,10 +1,19 @@
 import { diffPaths, normalizeDate, Profile as ProfileSchema } from "@cdp/profile-schema";
 import type { Profile } from "@cdp/profile-schema";
-import { DomainError, identifiersOf, insertProfile, suppressedAmong, updateProfile } from "@cdp/db";
+import {
+  DomainError,
+  identifiersOf,
+  insertProfile,
+  setProfileMemberships,
+  suppressedAmong,
+  updateProfile,
+} from "@cdp/db";
 import type { Database, StoredProfile } from "@cdp/db";
 
 import type { Principal } from "../authz";
 import { audit, valueAt } from "./audit";
+import { resegmentForEvents, segmentProfile } from "./segment";
+import type { UnsavedEvent } from "./segment";
 
 /** Who is writing and why: carried into metadata.fields and the audit log. */
 export interface WriteOrigin {
@@ -23,6 +32,13 @@ export interface WriteOrigin {
    * write): `metadata.fields[path]` takes the stamp given here, else `[time, source]`.
    */
   stamps?: Readonly<Record<string, readonly [string, string | null]>>;
+  /**
+   * Events this write applies that are not stored yet (track stores a batch's events after its
+   * profiles): segment conditions on events count them too.
+   */
+  unsavedEvents?: readonly UnsavedEvent[];
+  /** The server clock segment conditions are evaluated at (tests); defaults to now. */
+  now?: Date;
 }
 
 export interface WriteResult {
@@ -31,8 +47,12 @@ export interface WriteResult {
   changed: string[];
 }
 
-/** Paths that describe the document rather than the person: never stamped themselves. */
-const isBookkeeping = (path: string) => path.startsWith("metadata.") || path === "data.anonymous";
+/**
+ * Paths that describe the document rather than the person: never stamped themselves. `segments`
+ * is derived by every write (entries and exits have their own history).
+ */
+const isBookkeeping = (path: string) =>
+  path.startsWith("metadata.") || path === "data.anonymous" || path === "segments";
 
 /** What a write changes; for a new profile, what it sets beyond the defaults. */
 function changedPaths(before: Profile | null, after: Profile): string[] {
@@ -42,10 +62,11 @@ function changedPaths(before: Profile | null, after: Profile): string[] {
 
 /**
  * The single write path for profiles: computes the changed paths, stamps
- * `metadata.time.update` and `metadata.fields[path] = [time, source]`, and inserts or updates with
- * the version the caller read (a stale one throws a conflict and writes nothing), and appends the
- * audit row. Run it inside the caller's transaction so everything the write implies commits or
- * fails with it.
+ * `metadata.time.update` and `metadata.fields[path] = [time, source]`, evaluates every segment
+ * for the new document (`segments`, `metadata.time.segmentation`, the membership table and its
+ * entry/exit history), inserts or updates with the version the caller read (a stale one throws a
+ * conflict and writes nothing), and appends the audit row. Run it inside the caller's transaction
+ * so everything the write implies commits or fails with it.
  */
 export async function writeProfile(
   db: Database,
@@ -54,7 +75,18 @@ export async function writeProfile(
   const { before, origin } = params;
   const time = normalizeDate(origin.time ?? new Date().toISOString());
   const changed = changedPaths(before?.profile ?? null, params.after);
-  if (before && changed.length === 0) return { stored: before, changed };
+  if (before && changed.length === 0) {
+    if (origin.unsavedEvents?.length) {
+      // Events that changed nothing in the document can still change event-based memberships.
+      await resegmentForEvents(db, before.profile.id, {
+        now: normalizeDate((origin.now ?? new Date()).toISOString()),
+        unsavedEvents: origin.unsavedEvents,
+        source: origin.source,
+        requestId: origin.requestId,
+      });
+    }
+    return { stored: before, changed };
+  }
 
   await refuseSuppressed(db, before?.profile ?? null, params.after);
 
@@ -63,7 +95,7 @@ export async function writeProfile(
     const stamp = origin.stamps?.[path];
     fields[path] = stamp ? [normalizeDate(stamp[0]), stamp[1]] : [time, origin.source];
   }
-  const after: Profile = {
+  let after: Profile = {
     ...params.after,
     metadata: {
       ...params.after.metadata,
@@ -75,9 +107,32 @@ export async function writeProfile(
       },
     },
   };
+  // Evaluated on the document as stored (segmentation time included), so the SQL compiler would
+  // give the same answer on the row.
+  const now = normalizeDate((origin.now ?? new Date()).toISOString());
+  const segmented: Profile = {
+    ...after,
+    metadata: { ...after.metadata, time: { ...after.metadata.time, segmentation: now } },
+  };
+  const segmentation = await segmentProfile(db, segmented, {
+    now,
+    unsavedEvents: origin.unsavedEvents,
+  });
+  if (segmentation) after = { ...segmented, segments: segmentation.segments };
   const stored = before
     ? await updateProfile(db, { profile: after, expectedVersion: before.version })
     : await insertProfile(db, after);
+  if (segmentation) {
+    // After the row write, whose lock keeps other writers of this profile out until commit.
+    await setProfileMemberships(db, {
+      profileId: after.id,
+      members: segmentation.members,
+      evaluated: segmentation.evaluated,
+      at: now,
+      source: origin.source,
+      requestId: origin.requestId,
+    });
+  }
   await audit(db, origin, {
     action: origin.action ?? (before ? "profile.update" : "profile.create"),
     entity: "profile",

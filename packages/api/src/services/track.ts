@@ -469,7 +469,10 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
 
   const rows: NewEvent[] = [];
   const sessions: { profileId: string; sessionId: string | null }[] = [];
-  const writeOrigin = (events: readonly Planned[], stamps: Stamps) => {
+  // The batch's events are stored after its profiles; segment conditions count them too.
+  const unsavedOf = (events: readonly Planned[]) =>
+    events.map((u) => ({ type: u.event.type, time: u.event.time }));
+  const writeOrigin = (events: readonly Planned[], stamps: Stamps, unsaved: readonly Planned[]) => {
     const first = events[0] as Planned;
     const last = events.at(-1) as Planned;
     return {
@@ -479,6 +482,8 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
       time: last.event.time,
       action: "profile.track",
       stamps,
+      unsavedEvents: unsavedOf(unsaved),
+      now,
     };
   };
   // Profiles in id order, so concurrent batches lock shared rows in the same order.
@@ -511,7 +516,12 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     const flush = async () => {
       if (pending.length === 0) return;
       try {
-        current = await writeTracked(tx, current, state.profile, writeOrigin(pending, stamps));
+        current = await writeTracked(
+          tx,
+          current,
+          state.profile,
+          writeOrigin(pending, stamps, [...stored, ...pending]),
+        );
         committed = state;
         stored.push(...pending);
       } catch (error) {
@@ -561,10 +571,21 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
       const consent = p.consent;
       try {
         const decided = await tx.transaction(async (sp) => {
-          const base = await writeTracked(sp, current, next.profile, writeOrigin([p], changedBy));
+          const base = await writeTracked(
+            sp,
+            current,
+            next.profile,
+            writeOrigin([p], changedBy, [...stored, p]),
+          );
           return applyConsentChange(
             sp,
-            { principal, requestId, time: p.event.time },
+            {
+              principal,
+              requestId,
+              time: p.event.time,
+              unsavedEvents: unsavedOf([...stored, p]),
+              now,
+            },
             {
               ...consent,
               profileId: base.profile.id,

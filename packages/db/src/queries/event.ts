@@ -193,13 +193,26 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   receivedAt: iso(row.receivedAt) ?? row.receivedAt,
 });
 
-/** A profile's events, newest first (the timeline). */
+/**
+ * A profile's events, newest first (the timeline). `before` continues a timeline after its last
+ * event shown: only events older than it (by time, then id) come back.
+ */
 export async function listEvents(
   db: Database,
-  params: { profileId: string; type?: string; limit?: number },
+  params: {
+    profileId: string;
+    type?: string;
+    limit?: number;
+    before?: { time: string; id: string };
+  },
 ): Promise<StoredEvent[]> {
   const filters: SQL[] = [eq(event.profileId, params.profileId)];
   if (params.type !== undefined) filters.push(eq(event.type, params.type));
+  if (params.before !== undefined) {
+    filters.push(
+      sql`(${event.time}, ${event.id}) < (${params.before.time}::timestamptz, ${params.before.id})`,
+    );
+  }
   const rows = await db
     .select()
     .from(event)

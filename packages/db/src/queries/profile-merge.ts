@@ -90,6 +90,9 @@ export async function deleteMergedProfiles(
       .delete(profile)
       .where(and(eq(profile.id, p.id), eq(profile.version, p.version)))
       .returning({ id: profile.id });
+    if (deleted.length > 0) {
+      await db.delete(profileIdentifier).where(eq(profileIdentifier.profileId, p.id));
+    }
     if (deleted.length === 0) {
       const current = await db
         .select({ version: profile.version })

@@ -367,6 +367,7 @@ export async function updateProfile(
 export async function deleteProfile(db: Database, id: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.delete(event).where(eq(event.profileId, id));
+    await tx.delete(profileIdentifier).where(eq(profileIdentifier.profileId, id));
     const deleted = await tx
       .delete(profile)
       .where(eq(profile.id, id))

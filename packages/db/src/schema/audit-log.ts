@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 import { tstz } from "./columns";
 
@@ -17,7 +17,7 @@ export interface AuditChange {
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: bigserial("id", { mode: "number" }).notNull(),
     at: tstz("at")
       .notNull()
       .default(sql`clock_timestamp()`),
@@ -32,6 +32,9 @@ export const auditLog = pgTable(
     requestId: text("request_id"),
   },
   (t) => [
+    // Keyed with the entity id, the distribution column under Citus (docs/scaling.md): a profile's
+    // audit rows live on its shard, written in the same single-shard transaction as the profile.
+    primaryKey({ columns: [t.entityId, t.id] }),
     index("audit_log_entity_idx").on(t.entity, t.entityId, t.at),
     index("audit_log_actor_idx").on(t.actorId, t.at),
     index("audit_log_at_idx").on(t.at),

@@ -7,3 +7,5 @@ export * from "./service-token";
 export * from "./consent";
 export * from "./auth";
 export * from "./privacy";
+export * from "./segment";
+export * from "./saved-view";

@@ -12,7 +12,7 @@ import { tstz } from "./columns";
 export const profileMerge = pgTable(
   "profile_merge",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     intoId: text("into_id").notNull(),
     fromIds: jsonb("from_ids").$type<string[]>().notNull(),
     /** Per path: which strategy decided and which profile's value won. */
@@ -29,7 +29,12 @@ export const profileMerge = pgTable(
     undoneAt: tstz("undone_at"),
     undoneBy: text("undone_by"),
   },
-  (t) => [index("profile_merge_into_idx").on(t.intoId, t.createdAt)],
+  (t) => [
+    // Keyed with the survivor, the distribution column under Citus (docs/scaling.md).
+    primaryKey({ columns: [t.intoId, t.id] }),
+    index("profile_merge_id_idx").on(t.id),
+    index("profile_merge_into_idx").on(t.intoId, t.createdAt),
+  ],
 );
 
 export type ProfileMergeRow = typeof profileMerge.$inferSelect;

@@ -93,6 +93,8 @@ export const profile = pgTable(
     index("profile_views_idx").on(t.views, t.id),
     index("profile_search_trgm_idx").using("gin", t.searchText.op("gin_trgm_ops")),
     index("profile_ids_gin_idx").using("gin", t.ids.op("jsonb_path_ops")),
+    // Serves `{ segment: { id } }` conditions, segment members and exports.
+    index("profile_segments_gin_idx").using("gin", t.segments.op("jsonb_path_ops")),
   ],
 );
 
@@ -103,16 +105,16 @@ export type ProfileInsertRow = typeof profile.$inferInsert;
  * Every identifier a profile can be found by: its own id and the ids of profiles merged into it
  * (`id`), emails (`email`, lower-cased), phones (`phone`, digits and a leading +), and external
  * keys (`ext`). One row per (type, value): the first profile to claim a shared email or phone
- * keeps it; duplicates are found from the promoted columns.
+ * keeps it; duplicates are found from the promoted columns. Sharded by `value` under Citus (lookups
+ * come by value), so it has no foreign key to `profile`: deleting a profile deletes its rows
+ * explicitly (deleteProfile, deleteMergedProfiles).
  */
 export const profileIdentifier = pgTable(
   "profile_identifier",
   {
     type: text("type", { enum: ["id", "email", "phone", "ext"] }).notNull(),
     value: text("value").notNull(),
-    profileId: text("profile_id")
-      .notNull()
-      .references(() => profile.id, { onDelete: "cascade" }),
+    profileId: text("profile_id").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.type, t.value] }),
