@@ -21,5 +21,5 @@ export * from "./http";
 export { createExportHandler, exportPage, exportProfiles } from "./services/export";
 export type { ExportHandlerOptions, ExportPage } from "./services/export";
 export { importWorkerIdle, resumeImportJobs, runImportJob, stopImportWorker } from "./services/import";
-export { refreshSegments, startSegmentRefresh } from "./services/segment";
+export { createSegment, refreshSegments, startSegmentRefresh } from "./services/segment";
 export type { SegmentRunResult } from "./services/segment";

@@ -25,6 +25,9 @@ describe("pnpm bench (smoke)", () => {
       "list page: filter + sort, first",
       "list page: filter + sort, middle",
       'text search "smith"',
+      "segment preview: count + 20 sample (3 conditions)",
+      "segment create: membership of every profile",
+      "segment refresh (time-relative, every profile)",
       "track ingest (4 senders × 500/batch)",
       "import 500 NDJSON profiles",
       expect.stringMatching(/^export 2,[0-9]{3} profiles \(NDJSON\)$/),
@@ -32,7 +35,8 @@ describe("pnpm bench (smoke)", () => {
     for (const row of report.rows) expect(row.ratio).toBeGreaterThan(0);
     expect(report.track).toEqual({ sent: 2_000, stored: 2_000 });
     // Every stored profile is exported (imported rows matching a seeded e-mail update it).
-    const [, exported, stored] = /^(\d+) of (\d+) profiles$/.exec(report.rows.at(-1)?.note ?? "") ?? [];
+    const [, exported, stored] =
+      /^(\d+) of (\d+) profiles$/.exec(report.rows.at(-1)?.note ?? "") ?? [];
     expect(Number(exported)).toBeGreaterThan(2_000);
     expect(exported).toBe(stored);
     expect(formatTable(report).split("\n")).toHaveLength(report.rows.length + 2);

@@ -7,7 +7,14 @@
  */
 import { sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
-import { createCaller, createTRPCContext, exportProfiles, runImportJob } from "@cdp/api";
+import {
+  createCaller,
+  createSegment,
+  createTRPCContext,
+  exportProfiles,
+  refreshSegments,
+  runImportJob,
+} from "@cdp/api";
 import type { Principal } from "@cdp/api";
 import { startServer } from "@cdp/api-server";
 import { createProfileClient } from "@cdp/client";
@@ -20,6 +27,7 @@ import {
 } from "@cdp/db";
 import type { Database } from "@cdp/db";
 import { generateProfiles, seedProfiles } from "@cdp/db/seed";
+import { parseConditionText, SegmentInput } from "@cdp/profile-schema";
 import type { Condition, TrackPropertiesInput } from "@cdp/profile-schema";
 
 import { freshDatabase } from "./database";
@@ -88,12 +96,15 @@ const writer: Principal = {
   kind: "service",
   id: "bench-writer",
   name: "bench",
-  scopes: ["profiles:read", "profiles:write"],
+  scopes: ["profiles:read", "profiles:write", "segments:write"],
 };
 
 /** The list everyone's console starts from: a filter and a sort on promoted columns. */
 const LIST_CONDITION: Condition = { field: "stats.visits", op: "gt", value: 2 };
 const SEARCH_TERM = "smith";
+/** The three-condition segment of the targets, in the query bar's syntax. */
+const SEGMENT_TEXT =
+  'traits.plan = "pro" and stats.visits > 3 and data.contact.address.country = "Germany"';
 
 async function rows<T>(db: Database, query: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(query));
@@ -288,6 +299,81 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
     }
 
+    // -- Segments --------------------------------------------------------------------------------
+    {
+      const parsed = parseConditionText(SEGMENT_TEXT);
+      if (!parsed.ok) throw new Error(`Bad segment condition: ${parsed.error.message}`);
+      const condition = parsed.condition;
+      const ours = await measure("segment preview", listCalls, 1, () =>
+        caller.segment.preview({ condition }),
+      );
+      // Raw: the count and a 20-row sample, hand-written on the promoted columns, in parallel.
+      const where = sql`traits->>'plan' = 'pro' and visits > 3 and country = 'Germany'`;
+      const raw = await measure("segment preview (raw)", listCalls, 1, () =>
+        Promise.all([
+          db.execute(sql`select count(*) from profile where ${where}`),
+          db.execute(
+            sql`select * from profile where ${where} order by inserted_at desc, id desc limit 21`,
+          ),
+        ]),
+      );
+      add({
+        op: "segment preview: count + 20 sample (3 conditions)",
+        ours,
+        raw,
+        target: "< 250 ms; ≤ 1.25× raw",
+        met: ours.p50 < 250 && ours.p50 <= 1.25 * raw.p50,
+        note: SEGMENT_TEXT,
+      });
+
+      // A time-relative segment: created (membership computed over every profile), then
+      // refreshed a day later (re-evaluated in batches, entries and exits written).
+      const recent = {
+        id: "bench-recent",
+        name: "Visited in the last 30 days",
+        condition: { field: "metadata.time.visit.last", op: "within_last", value: "30d" },
+      } as const;
+      const origin = { principal: writer, requestId: "bench" };
+      progress.start("segment create", 1);
+      const create = await timeBulk(options.count, () =>
+        createSegment(db, origin, SegmentInput.parse(recent)),
+      );
+      progress.stop();
+      const rawWhere = sql`visit_last > now() - interval '30 days'`;
+      const rawCreate = await timeBulk(options.count, () =>
+        db.execute(
+          sql`create temporary table bench_members as select id from profile where ${rawWhere}`,
+        ),
+      );
+      add({
+        op: "segment create: membership of every profile",
+        ours: create,
+        raw: rawCreate,
+        target: "–",
+        met: null,
+      });
+      progress.start("segment refresh", 1);
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      const refresh = await timeBulk(options.count, () =>
+        refreshSegments(db, { ids: [recent.id], now: tomorrow }),
+      );
+      progress.stop();
+      const rawRefresh = await timeBulk(options.count, async () => {
+        await db.execute(sql`truncate bench_members`);
+        await db.execute(
+          sql`insert into bench_members select id from profile where visit_last > now() - interval '29 days'`,
+        );
+      });
+      await db.execute(sql`drop table bench_members`);
+      add({
+        op: "segment refresh (time-relative, every profile)",
+        ours: refresh,
+        raw: rawRefresh,
+        target: "–",
+        met: null,
+      });
+    }
+
     // -- Track ingest --------------------------------------------------------------------------
     {
       const batches = Math.ceil(options.trackEvents / options.trackBatch);
@@ -397,7 +483,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
       progress.stop();
       // Raw: the same documents stored by id in a plain table (a bare document store).
-      await db.execute(sql`create temporary table profile_raw (id text primary key, data jsonb not null)`);
+      await db.execute(
+        sql`create temporary table profile_raw (id text primary key, data jsonb not null)`,
+      );
       progress.start("import (raw bulk insert)", 1);
       const raw = await timeBulk(options.importCount, async () => {
         for (let i = 0; i < lines.length; i += 1000) {
