@@ -23,3 +23,4 @@ export type { ExportHandlerOptions, ExportPage } from "./services/export";
 export { importWorkerIdle, resumeImportJobs, runImportJob, stopImportWorker } from "./services/import";
 export { createSegment, refreshSegments, startSegmentRefresh } from "./services/segment";
 export type { SegmentRunResult } from "./services/segment";
+export { track } from "./services/track";

@@ -3,17 +3,22 @@ import type { Profile } from "@cdp/profile-schema";
 import {
   DomainError,
   identifiersOf,
+  insertAudit,
   insertProfile,
+  sameIdentifiers,
   setProfileMemberships,
   suppressedAmong,
+  syncIdentifiers,
   updateProfile,
+  updateProfiles,
+  VersionConflictError,
 } from "@cdp/db";
-import type { Database, StoredProfile } from "@cdp/db";
+import type { AuditEntry, Database, Identifier, StoredProfile } from "@cdp/db";
 
 import type { Principal } from "../authz";
-import { audit, valueAt } from "./audit";
+import { auditEntry, valueAt } from "./audit";
 import { resegmentForEvents, segmentProfile } from "./segment";
-import type { UnsavedEvent } from "./segment";
+import type { ProfileSegmentation, UnsavedEvent } from "./segment";
 
 /** Who is writing and why: carried into metadata.fields and the audit log. */
 export interface WriteOrigin {
@@ -60,50 +65,44 @@ function changedPaths(before: Profile | null, after: Profile): string[] {
   return diffPaths(base, after).filter((p) => !isBookkeeping(p));
 }
 
-/**
- * The single write path for profiles: computes the changed paths, stamps
- * `metadata.time.update` and `metadata.fields[path] = [time, source]`, evaluates every segment
- * for the new document (`segments`, `metadata.time.segmentation`, the membership table and its
- * entry/exit history), inserts or updates with the version the caller read (a stale one throws a
- * conflict and writes nothing), and appends the audit row. Run it inside the caller's transaction
- * so everything the write implies commits or fails with it.
- */
-export async function writeProfile(
+/** A write as its callers describe it: the document read, the one wanted, and why. */
+export interface ProfileWrite {
+  before: StoredProfile | null;
+  after: Profile;
+  origin: WriteOrigin;
+}
+
+/** A write made ready: the document to store (stamped and segmented) and its audit row. */
+interface PreparedWrite {
+  write: ProfileWrite;
+  changed: string[];
+  after: Profile;
+  segmentation: ProfileSegmentation | null;
+  now: string;
+}
+
+/** Stamps `metadata.fields` and the update time, then evaluates every segment for the result. */
+async function prepare(
   db: Database,
-  params: { before: StoredProfile | null; after: Profile; origin: WriteOrigin },
-): Promise<WriteResult> {
-  const { before, origin } = params;
+  write: ProfileWrite,
+  changed: string[],
+): Promise<PreparedWrite> {
+  const { origin } = write;
   const time = normalizeDate(origin.time ?? new Date().toISOString());
-  const changed = changedPaths(before?.profile ?? null, params.after);
-  if (before && changed.length === 0) {
-    if (origin.unsavedEvents?.length) {
-      // Events that changed nothing in the document can still change event-based memberships.
-      await resegmentForEvents(db, before.profile.id, {
-        now: normalizeDate((origin.now ?? new Date()).toISOString()),
-        unsavedEvents: origin.unsavedEvents,
-        source: origin.source,
-        requestId: origin.requestId,
-      });
-    }
-    return { stored: before, changed };
-  }
-
-  await refuseSuppressed(db, before?.profile ?? null, params.after);
-
-  const fields = { ...params.after.metadata.fields };
+  const fields = { ...write.after.metadata.fields };
   for (const path of changed) {
     const stamp = origin.stamps?.[path];
     fields[path] = stamp ? [normalizeDate(stamp[0]), stamp[1]] : [time, origin.source];
   }
   let after: Profile = {
-    ...params.after,
+    ...write.after,
     metadata: {
-      ...params.after.metadata,
+      ...write.after.metadata,
       fields,
       time: {
-        ...params.after.metadata.time,
+        ...write.after.metadata.time,
         update: time,
-        insert: params.after.metadata.time.insert ?? time,
+        insert: write.after.metadata.time.insert ?? time,
       },
     },
   };
@@ -119,21 +118,37 @@ export async function writeProfile(
     unsavedEvents: origin.unsavedEvents,
   });
   if (segmentation) after = { ...segmented, segments: segmentation.segments };
-  const stored = before
-    ? await updateProfile(db, { profile: after, expectedVersion: before.version })
-    : await insertProfile(db, after);
-  if (segmentation) {
-    // After the row write, whose lock keeps other writers of this profile out until commit.
-    await setProfileMemberships(db, {
-      profileId: after.id,
-      members: segmentation.members,
-      evaluated: segmentation.evaluated,
-      at: now,
-      source: origin.source,
-      requestId: origin.requestId,
-    });
+  return { write, changed, after, segmentation, now };
+}
+
+/**
+ * Membership rows and history for a written document, unless they cannot have moved: the table
+ * is kept in step with `profile.segments`, so equal member sets mean nothing to write.
+ */
+async function syncMemberships(db: Database, prepared: PreparedWrite): Promise<void> {
+  const { segmentation, write, now } = prepared;
+  if (!segmentation) return;
+  if (write.before) {
+    const evaluated = new Set(segmentation.evaluated);
+    const had = write.before.profile.segments.filter((id) => evaluated.has(id)).sort();
+    const has = [...segmentation.members].sort();
+    if (had.length === has.length && had.every((id, i) => id === has[i])) return;
   }
-  await audit(db, origin, {
+  // After the row write, whose lock keeps other writers of this profile out until commit.
+  await setProfileMemberships(db, {
+    profileId: prepared.after.id,
+    members: segmentation.members,
+    evaluated: segmentation.evaluated,
+    at: now,
+    source: write.origin.source,
+    requestId: write.origin.requestId,
+  });
+}
+
+function auditOf(prepared: PreparedWrite): AuditEntry {
+  const { write, changed, after } = prepared;
+  const { before, origin } = write;
+  return auditEntry(origin, {
     action: origin.action ?? (before ? "profile.update" : "profile.create"),
     entity: "profile",
     entityId: after.id,
@@ -143,7 +158,160 @@ export async function writeProfile(
       after: valueAt(after, path) ?? null,
     })),
   });
+}
+
+/** A write whose document did not change: only event-based memberships can move. */
+async function unchanged(
+  db: Database,
+  before: StoredProfile,
+  origin: WriteOrigin,
+): Promise<WriteResult> {
+  if (origin.unsavedEvents?.length) {
+    await resegmentForEvents(db, before.profile.id, {
+      now: normalizeDate((origin.now ?? new Date()).toISOString()),
+      unsavedEvents: origin.unsavedEvents,
+      source: origin.source,
+      requestId: origin.requestId,
+    });
+  }
+  return { stored: before, changed: [] };
+}
+
+/**
+ * The single write path for profiles: computes the changed paths, stamps
+ * `metadata.time.update` and `metadata.fields[path] = [time, source]`, evaluates every segment
+ * for the new document (`segments`, `metadata.time.segmentation`, the membership table and its
+ * entry/exit history), inserts or updates with the version the caller read (a stale one throws a
+ * conflict and writes nothing), and appends the audit row. Run it inside the caller's transaction
+ * so everything the write implies commits or fails with it.
+ */
+export async function writeProfile(db: Database, params: ProfileWrite): Promise<WriteResult> {
+  const { before, origin } = params;
+  const changed = changedPaths(before?.profile ?? null, params.after);
+  if (before && changed.length === 0) return unchanged(db, before, origin);
+
+  await refuseSuppressed(db, before?.profile ?? null, params.after);
+  const prepared = await prepare(db, params, changed);
+  const stored = before
+    ? await updateProfile(db, { profile: prepared.after, expectedVersion: before.version })
+    : await insertProfile(db, prepared.after);
+  await syncMemberships(db, prepared);
+  await insertAudit(db, [auditOf(prepared)]);
   return { stored, changed };
+}
+
+/** What became of one write of a batch. */
+export type WriteOutcome = { ok: true; result: WriteResult } | { ok: false; error: DomainError };
+
+/**
+ * Many updates of existing profiles as one: what writeProfile does for each, with one UPDATE, one
+ * suppression lookup and one audit insert for all (identifiers and memberships only where they
+ * moved) — the path of track and import batches. A write refused on its own (suppressed
+ * identifier, …) fails alone; if the combined statements fail for another reason, each write is
+ * retried on its own so only the faulty ones fail. Run it in the caller's transaction.
+ * @throws VersionConflictError when another writer changed one of the profiles (nothing is kept).
+ */
+export async function writeProfiles(
+  db: Database,
+  writes: readonly (ProfileWrite & { before: StoredProfile })[],
+): Promise<WriteOutcome[]> {
+  const outcomes: (WriteOutcome | undefined)[] = [];
+  const pending: { index: number; changed: string[] }[] = [];
+  for (const [index, write] of writes.entries()) {
+    const changed = changedPaths(write.before.profile, write.after);
+    if (changed.length === 0) {
+      outcomes[index] = { ok: true, result: await unchanged(db, write.before, write.origin) };
+    } else pending.push({ index, changed });
+  }
+
+  const suppressed = await suppressedIn(
+    db,
+    pending.map(({ index }) => writes[index] as ProfileWrite),
+  );
+  const ready: { index: number; prepared: PreparedWrite }[] = [];
+  for (const { index, changed } of pending) {
+    const refusal = suppressed.get(index);
+    if (refusal) outcomes[index] = { ok: false, error: refusal };
+    else ready.push({ index, prepared: await prepare(db, writes[index] as ProfileWrite, changed) });
+  }
+
+  try {
+    const versions = await db.transaction(async (sp) => {
+      const stored = await updateProfiles(
+        sp,
+        ready.map(({ prepared }) => ({
+          profile: prepared.after,
+          expectedVersion: (prepared.write.before as StoredProfile).version,
+        })),
+      );
+      for (const { prepared } of ready) {
+        const before = prepared.write.before as StoredProfile;
+        if (!sameIdentifiers(before.profile, prepared.after)) {
+          await syncIdentifiers(sp, prepared.after.id, identifiersOf(prepared.after));
+        }
+        await syncMemberships(sp, prepared);
+      }
+      await insertAudit(
+        sp,
+        ready.map(({ prepared }) => auditOf(prepared)),
+      );
+      return stored;
+    });
+    ready.forEach(({ index, prepared }, i) => {
+      outcomes[index] = {
+        ok: true,
+        result: {
+          stored: { profile: prepared.after, version: versions[i] as number },
+          changed: prepared.changed,
+        },
+      };
+    });
+  } catch (error) {
+    if (error instanceof VersionConflictError) throw error;
+    // One bad document spoils the combined statement: write each on its own to find it.
+    for (const { index, prepared } of ready) {
+      try {
+        const result = await db.transaction((sp) => writeProfile(sp, prepared.write));
+        outcomes[index] = { ok: true, result };
+      } catch (single) {
+        if (single instanceof VersionConflictError || !(single instanceof DomainError))
+          throw single;
+        outcomes[index] = { ok: false, error: single };
+      }
+    }
+  }
+  return outcomes.map((o) => o as WriteOutcome);
+}
+
+/** The suppression refusal of each write that adds an erased person's identifier, by index. */
+async function suppressedIn(
+  db: Database,
+  writes: readonly ProfileWrite[],
+): Promise<Map<number, DomainError>> {
+  const added = writes.map((w) => addedIdentifiers(w.before?.profile ?? null, w.after));
+  const found = await suppressedAmong(db, added.flat());
+  const refusals = new Map<number, DomainError>();
+  if (found.length === 0) return refusals;
+  const hit = new Set(found.map((i) => `${i.type}:${i.value}`));
+  added.forEach((ids, index) => {
+    const mine = ids.filter((i) => hit.has(`${i.type}:${i.value}`));
+    if (mine.length > 0) refusals.set(index, suppressionRefusal(mine));
+  });
+  return refusals;
+}
+
+/** Identifiers a write gives the profile that it did not have (its own id aside). */
+function addedIdentifiers(before: Profile | null, after: Profile): Identifier[] {
+  const had = new Set(before ? identifiersOf(before).map((i) => `${i.type}:${i.value}`) : []);
+  return identifiersOf(after).filter((i) => i.type !== "id" && !had.has(`${i.type}:${i.value}`));
+}
+
+function suppressionRefusal(suppressed: readonly Identifier[]): DomainError {
+  return new DomainError(
+    "FORBIDDEN",
+    `This ${suppressed.map((i) => i.type).join(" and ")} belongs to an erased person and is suppressed; a privacy officer can lift the suppression.`,
+    { suppressed: suppressed.map((i) => i.type) },
+  );
 }
 
 /**
@@ -151,16 +319,6 @@ export async function writeProfile(
  * external key (track, import, create, update, merge all write through here).
  */
 async function refuseSuppressed(db: Database, before: Profile | null, after: Profile) {
-  const had = new Set(before ? identifiersOf(before).map((i) => `${i.type}:${i.value}`) : []);
-  const added = identifiersOf(after).filter(
-    (i) => i.type !== "id" && !had.has(`${i.type}:${i.value}`),
-  );
-  const suppressed = await suppressedAmong(db, added);
-  if (suppressed.length > 0) {
-    throw new DomainError(
-      "FORBIDDEN",
-      `This ${suppressed.map((i) => i.type).join(" and ")} belongs to an erased person and is suppressed; a privacy officer can lift the suppression.`,
-      { suppressed: suppressed.map((i) => i.type) },
-    );
-  }
+  const suppressed = await suppressedAmong(db, addedIdentifiers(before, after));
+  if (suppressed.length > 0) throw suppressionRefusal(suppressed);
 }

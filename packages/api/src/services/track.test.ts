@@ -16,6 +16,7 @@ import {
   insertProfiles,
   listConsentEvents,
   listEvents,
+  suppressIdentifiers,
 } from "@cdp/db";
 import { createTestDatabase, testTargets } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
@@ -426,6 +427,42 @@ describe.each(testTargets())("profile.track on %s", (target) => {
       expect(fields["interests.tea"]).toEqual([at(2), "ev-c"]);
       const [stored] = await listEvents(t.db, { profileId: "m", type: "x" });
       expect(stored).toMatchObject({ id: "ev-c", source: "service:tok-tracker", time: at(2) });
+    });
+  });
+
+  describe("one combined write per batch", () => {
+    it("a profile refused on its own (suppressed e-mail) fails alone; the others of the batch apply", async () => {
+      await insertProfiles(t.db, [
+        Profile.parse({ id: "w-1" }),
+        Profile.parse({ id: "w-2" }),
+        Profile.parse({ id: "w-3" }),
+      ]);
+      await suppressIdentifiers(t.db, [{ type: "email", value: "gone@example.com" }], {
+        createdBy: "test",
+      });
+      const out = await send([
+        pageView("w-1", 0),
+        pageView("w-2", 0, { properties: { email: "gone@example.com" } }),
+        pageView("w-3", 0, { properties: { counters: { clicks: 2 } } }),
+      ]);
+      expect(out.results.map((r) => (r.ok ? "ok" : r.error.message))).toEqual([
+        "ok",
+        expect.stringContaining("belongs to an erased person"),
+        "ok",
+      ]);
+      expect((await profileOf("w-1")).stats.views).toBe(1);
+      expect((await profileOf("w-2")).stats.views).toBe(0);
+      expect((await profileOf("w-2")).data.contact.email.main).toBeNull();
+      expect((await profileOf("w-3")).stats.counters).toEqual({ clicks: 2 });
+      expect(await countEvents(t.db, { profileId: "w-2" })).toBe(0);
+      expect(await countEvents(t.db, {})).toBe(2);
+    });
+
+    it("an identifier a batch gives an existing profile finds it in the next batch", async () => {
+      await insertProfiles(t.db, [Profile.parse({ id: "w-4" })]);
+      await send([pageView("w-4", 0, { properties: { email: "Ada@Example.com" } })]);
+      await send([pageView("email:ada@example.com", 1)]);
+      expect((await profileOf("w-4")).stats.views).toBe(2);
     });
   });
 

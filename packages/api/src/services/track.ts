@@ -78,8 +78,8 @@ import { ZodError } from "zod";
 
 import type { Principal } from "../authz";
 import { applyConsentChange } from "./consent";
-import { writeProfile } from "./profile-write";
-import type { WriteOrigin } from "./profile-write";
+import { writeProfile, writeProfiles } from "./profile-write";
+import type { ProfileWrite, WriteOrigin, WriteOutcome } from "./profile-write";
 
 const VISIT_TIMEOUT_MS = VISIT_TIMEOUT_MINUTES * 60_000;
 /** How far ahead of the server clock an event time may be (client clocks drift). */
@@ -469,6 +469,10 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
 
   const rows: NewEvent[] = [];
   const sessions: { profileId: string; sessionId: string | null }[] = [];
+  const deferred: {
+    write: ProfileWrite & { before: StoredProfile };
+    settle: (outcome: WriteOutcome) => void;
+  }[] = [];
   // The batch's events are stored after its profiles; segment conditions count them too.
   const unsavedOf = (events: readonly Planned[]) =>
     events.map((u) => ({ type: u.event.type, time: u.event.time }));
@@ -606,31 +610,64 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         results[p.index] = failure(p.index, consentRefusal(error));
       }
     }
-    await flush();
-
-    for (const p of stored.sort(byTimeThenIndex)) {
-      rows.push({
-        profileId,
-        id: p.event.id,
-        type: p.event.type,
-        time: p.event.time,
-        sessionId: p.event.session ?? null,
-        source: p.event.source ?? `${principal.kind}:${principal.id}`,
-        properties: p.event.properties,
-        context: p.event.context,
+    /** Events stored, their rows and results, and the session the profile ends in. */
+    const finish = () => {
+      for (const p of stored.sort(byTimeThenIndex)) {
+        rows.push({
+          profileId,
+          id: p.event.id,
+          type: p.event.type,
+          time: p.event.time,
+          sessionId: p.event.session ?? null,
+          source: p.event.source ?? `${principal.kind}:${principal.id}`,
+          properties: p.event.properties,
+          context: p.event.context,
+        });
+        results[p.index] = {
+          index: p.index,
+          ok: true,
+          profileId,
+          eventId: p.event.id,
+          duplicate: false,
+        };
+      }
+      if (stored.length > 0 && state.sessionId !== (known?.sessionId ?? null)) {
+        sessions.push({ profileId, sessionId: state.sessionId });
+      }
+    };
+    if (current !== null && pending.length > 0) {
+      // An existing profile's last write joins the batch's combined write (below).
+      const base = current;
+      const events = pending;
+      deferred.push({
+        write: {
+          before: base,
+          after: state.profile,
+          origin: writeOrigin(events, stamps, [...stored, ...events]),
+        },
+        settle: (outcome) => {
+          if (outcome.ok) stored.push(...events);
+          else {
+            for (const p of events) results[p.index] = failure(p.index, outcome.error);
+            state = committed;
+          }
+          finish();
+        },
       });
-      results[p.index] = {
-        index: p.index,
-        ok: true,
-        profileId,
-        eventId: p.event.id,
-        duplicate: false,
-      };
-    }
-    if (stored.length > 0 && state.sessionId !== (known?.sessionId ?? null)) {
-      sessions.push({ profileId, sessionId: state.sessionId });
+    } else {
+      await flush();
+      finish();
     }
   }
+
+  const written = await writeProfiles(
+    tx,
+    deferred.map((d) => d.write),
+  ).catch((error: unknown) => {
+    if (error instanceof VersionConflictError) throw new ConcurrentChange(error.id);
+    throw error;
+  });
+  deferred.forEach((d, i) => d.settle(written[i] as WriteOutcome));
 
   const inserted = await insertEvents(tx, rows);
   if (inserted.size !== rows.length) {

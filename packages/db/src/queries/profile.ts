@@ -340,27 +340,97 @@ export async function updateProfile(
       if (version === undefined) throw new NotFoundError("Profile", p.id);
       throw new VersionConflictError(p.id, params.expectedVersion, version);
     }
-    const wanted = identifiersOf(p);
-    const keep = new Set(wanted.map((i) => `${i.type}\u0000${i.value}`));
-    const existing = await tx
-      .select({ type: profileIdentifier.type, value: profileIdentifier.value })
-      .from(profileIdentifier)
-      .where(eq(profileIdentifier.profileId, p.id));
-    const stale = existing.filter((i) => !keep.has(`${i.type}\u0000${i.value}`));
-    for (const i of stale) {
-      await tx
-        .delete(profileIdentifier)
-        .where(
-          and(
-            eq(profileIdentifier.type, i.type),
-            eq(profileIdentifier.value, i.value),
-            eq(profileIdentifier.profileId, p.id),
-          ),
-        );
-    }
-    await claimIdentifiers(tx, p.id, wanted);
+    await syncIdentifiers(tx, p.id, identifiersOf(p));
     return toStored(stored);
   });
+}
+
+/**
+ * Makes a profile's rows in profile_identifier follow its document: drops the ones it no longer
+ * has, claims the new ones (a shared e-mail or phone stays with its first claimer).
+ */
+export async function syncIdentifiers(
+  db: Database,
+  profileId: string,
+  wanted: Identifier[],
+): Promise<void> {
+  const keep = new Set(wanted.map((i) => `${i.type}\u0000${i.value}`));
+  const existing = await db
+    .select({ type: profileIdentifier.type, value: profileIdentifier.value })
+    .from(profileIdentifier)
+    .where(eq(profileIdentifier.profileId, profileId));
+  const stale = existing.filter((i) => !keep.has(`${i.type}\u0000${i.value}`));
+  for (const i of stale) {
+    await db
+      .delete(profileIdentifier)
+      .where(
+        and(
+          eq(profileIdentifier.type, i.type),
+          eq(profileIdentifier.value, i.value),
+          eq(profileIdentifier.profileId, profileId),
+        ),
+      );
+  }
+  await claimIdentifiers(db, profileId, wanted);
+}
+
+/** Whether two documents are findable by exactly the same identifiers. */
+export function sameIdentifiers(a: Profile, b: Profile): boolean {
+  const key = (p: Profile) =>
+    identifiersOf(p)
+      .map((i) => `${i.type}\u0000${i.value}`)
+      .sort()
+      .join("\u0001");
+  return key(a) === key(b);
+}
+
+/**
+ * Replaces many stored profiles in one statement, each only if still at its expected version.
+ * Identifiers are left alone: the caller syncs them for the few documents whose identifiers
+ * changed (sameIdentifiers). Returns the new versions in input order; a stale or missing profile
+ * throws VersionConflictError (or NotFoundError) and, run inside a savepoint, changes nothing.
+ */
+export async function updateProfiles(
+  db: Database,
+  items: readonly { profile: Profile; expectedVersion: number }[],
+): Promise<number[]> {
+  if (items.length === 0) return [];
+  const now = nowIso();
+  const rows = items.map(({ profile: p, expectedVersion }) => {
+    const { insertedAt: _insertedAt, ...row } = profileToRow(p, now);
+    return { ...row, expectedVersion };
+  });
+  const updated = rowsOf<{ id: string; version: number }>(
+    await db.execute(sql`
+      update profile set
+        primary_id = x."primaryId", active = x."active", ids = x."ids",
+        created_at = x."createdAt", updated_at = x."updatedAt", segmented_at = x."segmentedAt",
+        visit_last = x."visitLast", visit_current = x."visitCurrent",
+        visit_count = x."visitCount", visit_tz = x."visitTz", metadata = x."metadata",
+        stats = x."stats", traits = x."traits", interests = x."interests",
+        consents = x."consents", segments = x."segments", aux = x."aux", data = x."data",
+        version = profile.version + 1
+      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x("id" text,
+        "expectedVersion" integer, "primaryId" text, "active" boolean, "ids" jsonb,
+        "createdAt" timestamptz, "updatedAt" timestamptz, "segmentedAt" timestamptz,
+        "visitLast" timestamptz, "visitCurrent" timestamptz, "visitCount" integer,
+        "visitTz" text, "metadata" jsonb, "stats" jsonb, "traits" jsonb, "interests" jsonb,
+        "consents" jsonb, "segments" jsonb, "aux" jsonb, "data" jsonb)
+      where profile.id = x."id" and profile.version = x."expectedVersion"
+      returning profile.id, profile.version`),
+  );
+  const versions = new Map(updated.map((r) => [r.id, Number(r.version)]));
+  const missed = items.find((i) => !versions.has(i.profile.id));
+  if (missed) {
+    const current = await db
+      .select({ version: profile.version })
+      .from(profile)
+      .where(eq(profile.id, missed.profile.id));
+    const version = current[0]?.version;
+    if (version === undefined) throw new NotFoundError("Profile", missed.profile.id);
+    throw new VersionConflictError(missed.profile.id, missed.expectedVersion, version);
+  }
+  return items.map((i) => versions.get(i.profile.id) as number);
 }
 
 /** Deletes a profile, its identifiers and its events; false when it did not exist. */
