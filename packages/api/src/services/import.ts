@@ -46,10 +46,13 @@ import type {
 
 import { isPermission } from "../authz";
 import type { Principal } from "../authz";
-import { writeProfile } from "./profile-write";
+import { writeProfile, writeProfiles } from "./profile-write";
 import type { WriteOrigin, WriteResult } from "./profile-write";
 
-/** Rows per transaction: each batch commits its profiles and the job's position together. */
+/**
+ * Rows per transaction: each batch commits its profiles and the job's position together. The rows
+ * of a batch that touch one profile fold into one write of it (one new version, one audit row).
+ */
 export const IMPORT_BATCH_SIZE = 1000;
 
 export interface ImportRunOptions {
@@ -425,23 +428,113 @@ async function importBatch(
   const candidates = rows.flatMap((row) =>
     row.result.ok ? candidatesOf(row.result.record, derivedProfileId(row.key)) : [],
   );
-  const matches = new BatchMatches(await profilesByIdentifiers(tx, candidates));
+  const found = await profilesByIdentifiers(tx, candidates);
+  try {
+    await tx.transaction((sp) => importTogether(sp, ctx, new BatchMatches(found), rows, progress));
+  } catch (error) {
+    // Someone saved one of these profiles since the batch read it: go row by row, each merging
+    // into what is stored now.
+    if (!(error instanceof VersionConflictError)) throw error;
+    Object.assign(progress, { inserted: 0, updated: 0, unchanged: 0, failed: 0, errors: [] });
+    await importOneByOne(tx, ctx, new BatchMatches(found), rows, progress);
+  }
+  await advanceImportJob(tx, { id: ctx.job.id, keptErrors: locked.errors, batch: progress });
+  return true;
+}
+
+function rowFailed(progress: ImportBatchProgress, row: Row): boolean {
+  if (row.result.ok) return false;
+  progress.failed++;
+  progress.errors.push(...row.result.issues.map((issue) => ({ line: row.line, ...issue })));
+  return true;
+}
+
+/**
+ * The batch as one combined write (writeProfiles): each profile's rows fold in memory into one
+ * document, in file order, then every profile is written at once. A profile whose write is
+ * refused fails its rows alone.
+ * @throws VersionConflictError when another writer changed one of the profiles meanwhile.
+ */
+async function importTogether(
+  tx: Database,
+  ctx: JobContext,
+  matches: BatchMatches,
+  rows: Row[],
+  progress: ImportBatchProgress,
+): Promise<void> {
+  const planned = new Map<
+    string,
+    { before: StoredProfile | null; after: Profile; rows: { line: number; outcome: Outcome }[] }
+  >();
   for (const row of rows) {
-    if (!row.result.ok) {
-      progress.failed++;
-      progress.errors.push(...row.result.issues.map((issue) => ({ line: row.line, ...issue })));
-      continue;
-    }
+    if (rowFailed(progress, row) || !row.result.ok) continue;
     const record = row.result.record;
     try {
-      progress[await importRecord(tx, ctx, matches, row, record)]++;
+      const derivedId = derivedProfileId(row.key);
+      const match = matches.find(candidatesOf(record, derivedId));
+      if (!match) {
+        const profile = record.hasId ? record.profile : { ...record.profile, id: derivedId };
+        planned.set(profile.id, {
+          before: null,
+          after: profile,
+          rows: [{ line: row.line, outcome: "inserted" }],
+        });
+        matches.wrote({ profile, version: 0 });
+        continue;
+      }
+      const merged = mergeImported(match.profile, record);
+      if (diffPaths(match.profile, merged).length === 0) {
+        progress.unchanged++;
+        continue;
+      }
+      // The profile as stored stays the write's starting point however many rows touch it.
+      const entry = planned.get(match.profile.id) ?? { before: match, after: merged, rows: [] };
+      entry.after = merged;
+      entry.rows.push({ line: row.line, outcome: "updated" });
+      planned.set(match.profile.id, entry);
+      matches.wrote({ profile: merged, version: match.version });
     } catch (error) {
       progress.failed++;
       progress.errors.push(...rowErrorsOf(row.line, error));
     }
   }
-  await advanceImportJob(tx, { id: ctx.job.id, keptErrors: locked.errors, batch: progress });
-  return true;
+  const entries = [...planned.values()];
+  const outcomes = await writeProfiles(
+    tx,
+    entries.map((e) => ({ before: e.before, after: e.after, origin: ctx.origin })),
+  );
+  entries.forEach((entry, i) => {
+    const outcome = outcomes[i];
+    for (const r of entry.rows) {
+      if (outcome?.ok) {
+        progress[
+          outcome.result.changed.length > 0 || entry.before === null ? r.outcome : "unchanged"
+        ]++;
+      } else {
+        progress.failed++;
+        progress.errors.push(...rowErrorsOf(r.line, outcome?.error));
+      }
+    }
+  });
+}
+
+/** The batch row by row, each write in its own savepoint (after a conflict). */
+async function importOneByOne(
+  tx: Database,
+  ctx: JobContext,
+  matches: BatchMatches,
+  rows: Row[],
+  progress: ImportBatchProgress,
+): Promise<void> {
+  for (const row of rows) {
+    if (rowFailed(progress, row) || !row.result.ok) continue;
+    try {
+      progress[await importRecord(tx, ctx, matches, row, row.result.record)]++;
+    } catch (error) {
+      progress.failed++;
+      progress.errors.push(...rowErrorsOf(row.line, error));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

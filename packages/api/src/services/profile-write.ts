@@ -2,9 +2,11 @@ import { diffPaths, normalizeDate, Profile as ProfileSchema } from "@cdp/profile
 import type { Profile } from "@cdp/profile-schema";
 import {
   DomainError,
+  findProfileIdsByIdentifiers,
   identifiersOf,
   insertAudit,
   insertProfile,
+  insertProfiles,
   sameIdentifiers,
   setProfileMemberships,
   suppressedAmong,
@@ -204,22 +206,22 @@ export async function writeProfile(db: Database, params: ProfileWrite): Promise<
 export type WriteOutcome = { ok: true; result: WriteResult } | { ok: false; error: DomainError };
 
 /**
- * Many updates of existing profiles as one: what writeProfile does for each, with one UPDATE, one
- * suppression lookup and one audit insert for all (identifiers and memberships only where they
- * moved) — the path of track and import batches. A write refused on its own (suppressed
+ * Many writes as one: what writeProfile does for each, with one UPDATE for the existing profiles,
+ * one INSERT for the new ones, one suppression lookup and one audit insert for all (identifiers and
+ * memberships only where they moved) — the path of track and import batches. A write refused on its own (suppressed
  * identifier, …) fails alone; if the combined statements fail for another reason, each write is
  * retried on its own so only the faulty ones fail. Run it in the caller's transaction.
  * @throws VersionConflictError when another writer changed one of the profiles (nothing is kept).
  */
 export async function writeProfiles(
   db: Database,
-  writes: readonly (ProfileWrite & { before: StoredProfile })[],
+  writes: readonly ProfileWrite[],
 ): Promise<WriteOutcome[]> {
   const outcomes: (WriteOutcome | undefined)[] = [];
   const pending: { index: number; changed: string[] }[] = [];
   for (const [index, write] of writes.entries()) {
-    const changed = changedPaths(write.before.profile, write.after);
-    if (changed.length === 0) {
+    const changed = changedPaths(write.before?.profile ?? null, write.after);
+    if (write.before && changed.length === 0) {
       outcomes[index] = { ok: true, result: await unchanged(db, write.before, write.origin) };
     } else pending.push({ index, changed });
   }
@@ -229,43 +231,53 @@ export async function writeProfiles(
     pending.map(({ index }) => writes[index] as ProfileWrite),
   );
   const ready: { index: number; prepared: PreparedWrite }[] = [];
-  for (const { index, changed } of pending) {
-    const refusal = suppressed.get(index);
+  for (const [position, { index, changed }] of pending.entries()) {
+    const refusal = suppressed.get(position);
     if (refusal) outcomes[index] = { ok: false, error: refusal };
     else ready.push({ index, prepared: await prepare(db, writes[index] as ProfileWrite, changed) });
   }
+  const updates = ready.filter(({ prepared }) => prepared.write.before !== null);
+  const inserts = ready.filter(({ prepared }) => prepared.write.before === null);
 
   try {
     const versions = await db.transaction(async (sp) => {
-      const stored = await updateProfiles(
+      const updated = await updateProfiles(
         sp,
-        ready.map(({ prepared }) => ({
+        updates.map(({ prepared }) => ({
           profile: prepared.after,
           expectedVersion: (prepared.write.before as StoredProfile).version,
         })),
       );
-      for (const { prepared } of ready) {
+      await insertNew(
+        sp,
+        inserts.map(({ prepared }) => prepared.after),
+      );
+      for (const { prepared } of updates) {
         const before = prepared.write.before as StoredProfile;
         if (!sameIdentifiers(before.profile, prepared.after)) {
           await syncIdentifiers(sp, prepared.after.id, identifiersOf(prepared.after));
         }
-        await syncMemberships(sp, prepared);
       }
+      for (const { prepared } of ready) await syncMemberships(sp, prepared);
       await insertAudit(
         sp,
         ready.map(({ prepared }) => auditOf(prepared)),
       );
-      return stored;
+      const versionOf = new Map<number, number>();
+      updates.forEach(({ index }, i) => versionOf.set(index, updated[i] as number));
+      // A new row starts at version 1 (the column default).
+      for (const { index } of inserts) versionOf.set(index, 1);
+      return versionOf;
     });
-    ready.forEach(({ index, prepared }, i) => {
+    for (const { index, prepared } of ready) {
       outcomes[index] = {
         ok: true,
         result: {
-          stored: { profile: prepared.after, version: versions[i] as number },
+          stored: { profile: prepared.after, version: versions.get(index) as number },
           changed: prepared.changed,
         },
       };
-    });
+    }
   } catch (error) {
     if (error instanceof VersionConflictError) throw error;
     // One bad document spoils the combined statement: write each on its own to find it.
@@ -281,6 +293,20 @@ export async function writeProfiles(
     }
   }
   return outcomes.map((o) => o as WriteOutcome);
+}
+
+/**
+ * Inserts new profiles together; any that cannot go in as they are (id taken, or one of its own
+ * ids already another profile's) fails the whole statement, so the caller writes them one by one.
+ */
+async function insertNew(db: Database, profiles: readonly Profile[]): Promise<void> {
+  if (profiles.length === 0) return;
+  const ownIds = profiles.flatMap((p) => identifiersOf(p).filter((i) => i.type === "id"));
+  const taken = await findProfileIdsByIdentifiers(db, ownIds);
+  const inserted = taken.size === 0 ? await insertProfiles(db, [...profiles]) : [];
+  if (inserted.length !== profiles.length) {
+    throw new DomainError("CONFLICT", "Some of these profiles' ids are taken.");
+  }
 }
 
 /** The suppression refusal of each write that adds an erased person's identifier, by index. */
