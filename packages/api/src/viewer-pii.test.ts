@@ -368,6 +368,8 @@ describe.each(testTargets())("what a viewer can see on %s", (target) => {
       caller.profile.events({ profileId: `email:${TRACKED.email}` }),
     );
     expect(timeline.items.map((e) => e.type)).toEqual(["identify"]);
+    const stats = await observe("stats.overview", () => caller.stats.overview({ days: 7 }));
+    expect(stats.totals.profiles).toBeGreaterThan(0);
     const duplicates = await observe("profile.duplicates", () =>
       caller.profile.duplicates({ limit: 100 }),
     );

@@ -47,9 +47,15 @@ function presentProperties(
   const masked: string[] = [];
   for (const [key, value] of Object.entries(properties)) {
     if (isIdentification(key) && value !== null && value !== undefined) {
-      shown[key] = typeof value === "string" ? maskString(value, IDENTIFICATION_PROPERTIES[key]) : null;
+      shown[key] =
+        typeof value === "string" ? maskString(value, IDENTIFICATION_PROPERTIES[key]) : null;
       masked.push(key);
-    } else if (type === CONSENT_UPDATE_EVENT && key === "proof" && value !== null && value !== undefined) {
+    } else if (
+      type === CONSENT_UPDATE_EVENT &&
+      key === "proof" &&
+      value !== null &&
+      value !== undefined
+    ) {
       shown[key] = null;
       masked.push(key);
     } else {

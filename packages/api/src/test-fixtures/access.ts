@@ -59,6 +59,9 @@ export const DESIGNED: Readonly<Record<string, Permission>> = {
   // Identification properties and consent proofs in events are masked like profile PII.
   "profile.events": "profiles:read",
 
+  // Aggregates only: counts, segment names and sizes, consent types and rates.
+  "stats.overview": "profiles:read",
+
   "segment.list": "segments:read",
   "segment.get": "segments:read",
   "segment.preview": "segments:read",

@@ -61,7 +61,13 @@ describe.each(testTargets())("profile.events on %s", (target) => {
     const at = (minute: number) => `2025-03-01T10:0${minute}:00Z`;
     await as(tracker).profile.track({
       events: [
-        { id: "e-3", profileId: "p-ada", type: "page-view", time: at(3), properties: { url: "/b" } },
+        {
+          id: "e-3",
+          profileId: "p-ada",
+          type: "page-view",
+          time: at(3),
+          properties: { url: "/b" },
+        },
         {
           id: "e-1",
           profileId: "p-ada",
@@ -70,7 +76,13 @@ describe.each(testTargets())("profile.events on %s", (target) => {
           session: "s-1",
           properties: { email: "ada.lovelace@example.com", firstname: "Ada", plan: "gold" },
         },
-        { id: "e-2", profileId: "p-ada", type: "page-view", time: at(2), properties: { url: "/a" } },
+        {
+          id: "e-2",
+          profileId: "p-ada",
+          type: "page-view",
+          time: at(2),
+          properties: { url: "/a" },
+        },
         {
           id: "e-4",
           profileId: "p-ada",
