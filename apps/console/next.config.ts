@@ -10,6 +10,10 @@ const config: NextConfig = {
   experimental: {
     // Import only the radix primitives a component uses, not the whole barrel.
     optimizePackageImports: ["radix-ui"],
+    // An import sends its file (up to 50 MB, IMPORT_MAX_BYTES) to a server action, through the
+    // proxy: both limits default lower (1 MB, 10 MB); the margin covers the action's encoding.
+    serverActions: { bodySizeLimit: "60mb" },
+    proxyClientMaxBodySize: "60mb",
   },
   poweredByHeader: false,
   reactStrictMode: true,

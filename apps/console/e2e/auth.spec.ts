@@ -38,18 +38,18 @@ test("a profile page asked for while signed out opens after signing in", async (
   await expect(page.getByRole("heading", { level: 1, name: "Profile not found" })).toBeVisible();
 });
 
-test("after sign-in, a next= pointing off the site goes to the profiles list instead", async ({
+test("after sign-in, a next= pointing off the site goes to the dashboard instead", async ({
   page,
 }) => {
   await page.goto("/login?next=https%3A%2F%2Fevil.example%2Fphish");
   await email(page).fill(STAFF.viewer.email);
   await password(page).fill(STAFF.viewer.password);
   await submit(page).click();
-  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/profiles$/);
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/dashboard$/);
 
   // Signed in, the sign-in page forwards at once, again only within the site.
   await page.goto("/login?next=%2F%2Fevil.example");
-  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/profiles$/);
+  await expect(page).toHaveURL(/127\.0\.0\.1:\d+\/dashboard$/);
 });
 
 test("empty and malformed fields are named before anything is sent", async ({ page }) => {
@@ -92,7 +92,7 @@ test("a wrong password is refused with a message that does not say which part wa
   await email(page).fill(STAFF.viewer.email);
   await password(page).fill(STAFF.viewer.password);
   await submit(page).click();
-  await expect(page).toHaveURL(/\/profiles$/);
+  await expect(page).toHaveURL(/\/dashboard$/);
 });
 
 test("repeated attempts are throttled, with a message saying when to try again", async ({

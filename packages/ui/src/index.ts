@@ -53,3 +53,19 @@ export {
 export { Field, FieldDescription, FieldError, FieldLabel } from "./field";
 export { Label } from "./label";
 export { Textarea } from "./textarea";
+export { NativeSelect } from "./native-select";
+export { Progress } from "./progress";
+export {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogOverlay,
+  AlertDialogPortal,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "./alert-dialog";
+export { Popover, PopoverAnchor, PopoverContent, PopoverTrigger } from "./popover";

@@ -1,6 +1,8 @@
 import { redirect } from "next/navigation";
 
-/** The console opens on the profiles list. */
+import { HOME_PATH } from "@/lib/next-path";
+
+/** The console opens on the dashboard (every staff role may read it). */
 export default function Home(): never {
-  redirect("/profiles");
+  redirect(HOME_PATH);
 }

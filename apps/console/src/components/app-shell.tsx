@@ -4,6 +4,15 @@ import type { Permission } from "@cdp/api";
 import type { StaffUser } from "@cdp/auth";
 
 import { staffPrincipal } from "@/server/auth";
+import {
+  AuditIcon,
+  ConsentIcon,
+  DashboardIcon,
+  KeyIcon,
+  MergeIcon,
+  StaffIcon,
+  UploadIcon,
+} from "./admin/icons";
 import { UsersIcon } from "./icons";
 import { NavLink } from "./nav-link";
 import { UserMenu } from "./user-menu";
@@ -39,9 +48,46 @@ interface NavItem {
 /** The console's sections, grouped as in the sidebar. New sections are added here. */
 const NAVIGATION: { label: string; items: NavItem[] }[] = [
   {
+    label: "Overview",
+    items: [
+      {
+        href: "/dashboard",
+        label: "Dashboard",
+        icon: <DashboardIcon />,
+        permission: "profiles:read",
+      },
+    ],
+  },
+  {
     label: "Customers",
     items: [
       { href: "/profiles", label: "Profiles", icon: <UsersIcon />, permission: "profiles:read" },
+      {
+        href: "/duplicates",
+        label: "Duplicates",
+        icon: <MergeIcon />,
+        permission: "profiles:read",
+      },
+      { href: "/imports", label: "Imports", icon: <UploadIcon />, permission: "profiles:write" },
+    ],
+  },
+  {
+    label: "Governance",
+    items: [
+      {
+        href: "/consent-types",
+        label: "Consent types",
+        icon: <ConsentIcon />,
+        permission: "profiles:read",
+      },
+      { href: "/audit", label: "Audit log", icon: <AuditIcon />, permission: "profiles:read" },
+    ],
+  },
+  {
+    label: "Administration",
+    items: [
+      { href: "/users", label: "Staff", icon: <StaffIcon />, permission: "admin" },
+      { href: "/tokens", label: "Service tokens", icon: <KeyIcon />, permission: "admin" },
     ],
   },
 ];
@@ -77,7 +123,7 @@ export function AppShell({ staff, children }: { staff: StaffUser; children: Reac
           </div>
           <nav aria-label="Main" className="px-3 pb-3 md:flex-1 md:pt-2">
             {sections.map((section) => (
-              <div key={section.label}>
+              <div key={section.label} className="md:mb-4 md:last:mb-0">
                 <div className="mb-1 hidden px-2.5 text-[11px] font-medium uppercase tracking-wider text-muted-foreground md:block">
                   {section.label}
                 </div>

@@ -1,5 +1,5 @@
 /** Where the console opens when a sign-in names no page (or a page we will not go to). */
-export const HOME_PATH = "/profiles";
+export const HOME_PATH = "/dashboard";
 
 export const LOGIN_PATH = "/login";
 
