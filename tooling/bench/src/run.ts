@@ -342,7 +342,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const rawWhere = sql`visit_last > now() - interval '30 days'`;
       const rawCreate = await timeBulk(options.count, () =>
         db.execute(
-          sql`create temporary table bench_members as select id from profile where ${rawWhere}`,
+          sql`create unlogged table bench_members as select id from profile where ${rawWhere}`,
         ),
       );
       add({
@@ -482,22 +482,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         }
       });
       progress.stop();
-      // Raw: the same documents stored by id in a plain table (a bare document store).
+      // Raw: the same documents stored by id in a plain table (a bare document store). Not a temporary
+      // table: the pool may run the next statement on another connection.
       await db.execute(
-        sql`create temporary table profile_raw (id text primary key, data jsonb not null)`,
+        sql`create unlogged table bench_profile_raw (id text primary key, data jsonb not null)`,
       );
       progress.start("import (raw bulk insert)", 1);
       const raw = await timeBulk(options.importCount, async () => {
         for (let i = 0; i < lines.length; i += 1000) {
           const docs = lines.slice(i, i + 1000);
           await db.execute(
-            sql`insert into profile_raw (id, data)
+            sql`insert into bench_profile_raw (id, data)
                 select d->>'id', d from jsonb_array_elements(${`[${docs.join(",")}]`}::jsonb) d`,
           );
         }
       });
       progress.stop();
-      await db.execute(sql`drop table profile_raw`);
+      await db.execute(sql`drop table bench_profile_raw`);
       add({
         op: `import ${options.importCount.toLocaleString("en")} NDJSON profiles`,
         ours,

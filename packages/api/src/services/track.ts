@@ -70,10 +70,12 @@ import {
   normalizeEmail,
   normalizePhone,
   parseIdentifierKey,
+  schema,
   setProfileSessions,
   VersionConflictError,
 } from "@cdp/db";
 import type { Database, Identifier, NewEvent, StoredProfile } from "@cdp/db";
+import { inArray } from "drizzle-orm";
 import { ZodError } from "zod";
 
 import type { Principal } from "../authz";
@@ -452,6 +454,16 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
 
   // Each profile read once, with its session, latest event and already stored event ids.
   const existing = [...new Set(planned.map((p) => p.profileId))].filter((id) => !created.has(id));
+  // Locked first, in id order: concurrent batches over the same profiles queue here instead of
+  // all but one failing the version check of the combined write.
+  if (existing.length > 0) {
+    await tx
+      .select({ id: schema.profile.id })
+      .from(schema.profile)
+      .where(inArray(schema.profile.id, existing))
+      .orderBy(schema.profile.id)
+      .for("update");
+  }
   const tracked = await getTrackedProfiles(tx, existing);
   const missing = existing.find((id) => !tracked.has(id));
   if (missing !== undefined) throw new ConcurrentChange(missing);
