@@ -1,419 +1,237 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import type { ReactNode } from "react";
+import { seesPii } from "@cdp/api";
 import type { RouterOutputs } from "@cdp/api";
-import {
-  Badge,
-  Button,
-  Input,
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@cdp/ui";
+import { parseConditionText } from "@cdp/profile-schema";
+import type { Condition } from "@cdp/profile-schema";
+import { Badge, Button } from "@cdp/ui";
 
 import { env } from "@/env";
 import { EmptyState } from "@/components/empty-state";
+import { AlertIcon, DatabaseIcon, SearchXIcon } from "@/components/icons";
+import { PROFILE_COLUMNS } from "@/components/profiles/columns";
+import type { ProfileCell, ProfileRow } from "@/components/profiles/columns";
+import { ProfilesExplorer } from "@/components/profiles/profiles-explorer";
+import type { ProfilesResult } from "@/components/profiles/profiles-explorer";
 import {
-  AlertIcon,
-  ChevronRightIcon,
-  ChevronsLeftIcon,
-  DatabaseIcon,
-  LockIcon,
-  SearchIcon,
-  SearchXIcon,
-  XIcon,
-} from "@/components/icons";
-import { ProfileAvatar } from "@/components/profile-avatar";
-import { ProfileStatusBadge } from "@/components/profile-status-badge";
-import { PiiText, MASKED_TITLE } from "@/components/pii-text";
-import {
-  ANONYMOUS_NAME,
-  COUNTRY_PATHS,
-  EMAIL_PATHS,
-  formatDate,
-  formatNumber,
-  isMasked,
-  NAME_PATHS,
-  PHONE_PATHS,
-  profileCountry,
-  profileEmail,
-  profileName,
-  profilePhone,
-} from "@/lib/profile";
-import { isApiError, serverApi } from "@/server/api";
+  loadProfilesSearchParams,
+  profilesHref,
+  SEARCH_MAX,
+} from "@/components/profiles/search-params";
+import { valueAtPath } from "@/components/profiles/sections";
+import { formatNumber, isMasked, nameOf } from "@/lib/profile";
+import { apiRefusal, currentPrincipal, serverApi } from "@/server/api";
+import { TableSkeleton } from "@/components/profiles/skeletons";
 
 // Rendered per request from the database; never prerendered at build time.
 export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Profiles" };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-type ProfilePage = RouterOutputs["profile"]["list"];
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+type ProfileItem = RouterOutputs["profile"]["list"]["items"][number];
 
-const SEARCH_MAX = 200;
-
-function one(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value) ?? "";
-}
-
-/** /profiles with the given query parameters (empty ones left out). */
-function profilesHref(params: Record<string, string | number | undefined>): string {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v !== undefined && v !== "") qs.set(k, String(v));
+/** The cells the table can show, read from the (masked) profile the API returned. */
+function rowOf({ profile, masked }: ProfileItem): ProfileRow {
+  const cells: Record<string, ProfileCell> = {};
+  for (const column of PROFILE_COLUMNS) {
+    if (column.kind === "name") {
+      cells[column.id] = {
+        value: nameOf(profile.data.pii),
+        masked: isMasked(masked, column.paths),
+      };
+      continue;
+    }
+    const values = column.paths.map((p) => valueAtPath(profile, p));
+    const value = values.find((v) => v !== null && v !== undefined && v !== "") ?? null;
+    cells[column.id] = {
+      value:
+        typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+          ? value
+          : Array.isArray(value)
+            ? value.filter((v): v is string => typeof v === "string")
+            : null,
+      masked: isMasked(masked, column.paths),
+    };
   }
-  const s = qs.toString();
-  return s ? `/profiles?${s}` : "/profiles";
+  return { id: profile.id, cells };
 }
 
-export default async function ProfilesPage({
-  searchParams,
-}: {
-  searchParams: Promise<SearchParams>;
-}) {
-  const params = await searchParams;
-  const q = one(params.q).trim().slice(0, SEARCH_MAX);
-  const cursor = one(params.cursor) || null;
-  // Only for "Showing 51–100": the cursor, not this number, decides which rows come back.
-  const pageNumber = cursor ? Math.max(2, Number.parseInt(one(params.page), 10) || 2) : 1;
+export default async function ProfilesPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await loadProfilesSearchParams(searchParams);
+  const q = params.q.trim().slice(0, SEARCH_MAX);
   const pageSize = env.CONSOLE_PAGE_SIZE;
+  // Only for "Showing 51–100": the cursor, not this number, decides which rows come back.
+  const pageNumber = params.cursor ? Math.max(2, params.page) : 1;
+
+  let condition: Condition | null = null;
+  if (params.where.trim()) {
+    const parsed = parseConditionText(params.where);
+    if (!parsed.ok) {
+      // The query bar shows where the error is; nothing is asked of the API.
+      return (
+        <ProfilesLayout total={null} q={q} filtered>
+          <ProfilesExplorer
+            result={null}
+            emptyState={
+              <EmptyState
+                icon={<AlertIcon />}
+                title="The filter has an error"
+                description="Correct the query above (the error is marked where it is) and apply it again."
+              />
+            }
+          />
+        </ProfilesLayout>
+      );
+    }
+    condition = parsed.condition;
+  }
 
   const api = await serverApi();
-  let page: ProfilePage;
+  let page: RouterOutputs["profile"]["list"];
   try {
     page = await api.profile.list({
       search: q || undefined,
-      cursor,
+      condition: condition ?? undefined,
+      sort: params.sort,
+      order: params.order,
+      cursor: params.cursor,
       limit: pageSize,
       withTotal: true,
     });
   } catch (error) {
-    if (cursor && isApiError(error, "BAD_REQUEST")) {
-      return (
-        <ProfilesLayout q={q} total={null} masked={false}>
-          <div className="rounded-lg border bg-card px-6 py-16">
+    const refused = apiRefusal(error);
+    if (refused?.code !== "BAD_REQUEST") throw error;
+    const badCursor = refused.fieldErrors.some((e) => e.path === "cursor");
+    return (
+      <ProfilesLayout total={null} q={q} filtered={condition !== null}>
+        <ProfilesExplorer
+          result={null}
+          emptyState={
             <EmptyState
               icon={<AlertIcon />}
-              title="This page link no longer works"
-              description="The paging link is malformed or from an older version of the console."
+              title={
+                badCursor ? "This page link no longer works" : "The profiles could not be listed"
+              }
+              description={
+                badCursor
+                  ? "The paging link is malformed or from an older version of the console."
+                  : refused.message
+              }
               action={
                 <Button asChild variant="outline" size="sm">
-                  <Link href={profilesHref({ q })}>First page</Link>
+                  <Link href={profilesHref({ ...params, cursor: null, page: null })}>
+                    First page
+                  </Link>
                 </Button>
               }
             />
-          </div>
-        </ProfilesLayout>
-      );
-    }
-    throw error;
+          }
+        />
+      </ProfilesLayout>
+    );
   }
-  const items = page.items;
 
   const total = page.total ?? 0;
-  const first = (pageNumber - 1) * pageSize + 1;
-  const last = first + items.length - 1;
+  const result: ProfilesResult = {
+    rows: page.items.map(rowOf),
+    total,
+    first: (pageNumber - 1) * pageSize + 1,
+    firstPageHref: params.cursor ? profilesHref({ ...params, cursor: null, page: null }) : null,
+    nextPageHref: page.nextCursor
+      ? profilesHref({ ...params, cursor: page.nextCursor, page: pageNumber + 1 })
+      : null,
+    // Said for the role, not the page: a page without personal data is masked all the same.
+    masked: !seesPii(await currentPrincipal()),
+    condition,
+  };
+  const filtered = q !== "" || condition !== null;
 
   return (
-    <ProfilesLayout q={q} total={total} masked={items.some((i) => i.masked.length > 0)}>
-      {items.length === 0 ? (
-        <div className="rounded-lg border bg-card px-6 py-16">
-          {q ? (
+    <ProfilesLayout total={total} q={q} filtered={filtered}>
+      <ProfilesExplorer
+        result={result}
+        emptyState={
+          filtered ? (
             <EmptyState
               icon={<SearchXIcon />}
-              title={<>No profiles match “{q}”</>}
-              description="Search looks in names, email addresses and phone numbers. Try part of a name or a different spelling."
+              title={q && !condition ? <>No profiles match “{q}”</> : "No profiles match"}
+              description={
+                condition
+                  ? "No profile satisfies the filter. Loosen a condition or clear the filter."
+                  : "Search looks in names, email addresses and phone numbers. Try part of a name or a different spelling."
+              }
               action={
                 <Button asChild variant="outline" size="sm">
-                  <Link href="/profiles">Clear search</Link>
+                  <Link href="/profiles">Clear search and filter</Link>
                 </Button>
               }
             />
-          ) : cursor ? (
+          ) : params.cursor ? (
             <EmptyState
               icon={<SearchXIcon />}
               title="No more profiles"
               description="You are past the last page."
               action={
                 <Button asChild variant="outline" size="sm">
-                  <Link href="/profiles">First page</Link>
+                  <Link href={profilesHref({ ...params, cursor: null, page: null })}>
+                    First page
+                  </Link>
                 </Button>
               }
             />
           ) : (
-            <NoProfilesYet />
-          )}
-        </div>
-      ) : (
-        <div className="overflow-hidden rounded-lg border bg-card shadow-xs">
-          <ProfilesTable items={items} />
-          <nav
-            aria-label="Pagination"
-            className="flex flex-wrap items-center justify-between gap-3 border-t bg-muted/30 px-4 py-2.5"
-          >
-            <p className="text-sm text-muted-foreground" aria-live="polite">
-              Showing{" "}
-              <span className="font-medium text-foreground tabular-nums">
-                {formatNumber(first)}–{formatNumber(last)}
-              </span>{" "}
-              of{" "}
-              <span className="font-medium text-foreground tabular-nums">
-                {formatNumber(total)}
-              </span>
-            </p>
-            <div className="flex items-center gap-2">
-              {cursor ? (
-                <Button asChild variant="outline" size="sm">
-                  <Link href={profilesHref({ q })}>
-                    <ChevronsLeftIcon />
-                    First page
-                  </Link>
-                </Button>
-              ) : (
-                <Button variant="outline" size="sm" disabled>
-                  <ChevronsLeftIcon />
-                  First page
-                </Button>
-              )}
-              {page.nextCursor ? (
-                <Button asChild variant="outline" size="sm">
-                  <Link
-                    href={profilesHref({ q, cursor: page.nextCursor, page: pageNumber + 1 })}
-                    rel="next"
-                  >
-                    Next page
-                    <ChevronRightIcon />
-                  </Link>
-                </Button>
-              ) : (
-                <Button variant="outline" size="sm" disabled>
-                  Next page
-                  <ChevronRightIcon />
-                </Button>
-              )}
-            </div>
-          </nav>
-        </div>
-      )}
+            <EmptyState
+              icon={<DatabaseIcon />}
+              title="No profiles yet"
+              description="Profiles appear here as events are tracked, files are imported or integrations send them."
+            >
+              <p className="mt-3 text-xs text-muted-foreground">
+                For demo data, run{" "}
+                <code className="rounded bg-muted px-1 py-0.5 font-mono">pnpm db:seed</code>.
+              </p>
+            </EmptyState>
+          )
+        }
+      />
     </ProfilesLayout>
   );
 }
 
-/** Title, count and search form above whatever the page shows. */
+/** Title and count above the explorer; nuqs hooks below need a Suspense boundary. */
 function ProfilesLayout({
-  q,
   total,
-  masked,
+  q,
+  filtered,
   children,
 }: {
-  q: string;
   total: number | null;
-  /** Whether personal data on this page is shown masked. */
-  masked: boolean;
+  q: string;
+  filtered: boolean;
   children: ReactNode;
 }) {
   return (
     <div className="mx-auto w-full max-w-[1400px] px-4 py-6 md:px-8 md:py-8">
-      <header className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <div className="flex items-center gap-2.5">
-            <h1 className="text-xl font-semibold tracking-tight">Profiles</h1>
-            {total !== null ? (
-              <Badge variant="muted" className="tabular-nums" data-testid="profile-total">
-                {formatNumber(total)}
-              </Badge>
-            ) : null}
-          </div>
-          <p className="mt-1 text-sm text-muted-foreground">
-            {total === null || (total === 0 && !q)
-              ? "Everyone the platform knows: identified customers and anonymous visitors."
-              : q
-                ? `${formatNumber(total)} ${total === 1 ? "profile matches" : "profiles match"} “${q}”.`
-                : `${formatNumber(total)} ${total === 1 ? "profile" : "profiles"}: identified customers and anonymous visitors.`}
-          </p>
+      <header>
+        <div className="flex items-center gap-2.5">
+          <h1 className="text-xl font-semibold tracking-tight">Profiles</h1>
+          {total !== null ? (
+            <Badge variant="muted" className="tabular-nums" data-testid="profile-total">
+              {formatNumber(total)}
+            </Badge>
+          ) : null}
         </div>
+        <p className="mt-1 text-sm text-muted-foreground">
+          {total === null || (total === 0 && !filtered)
+            ? "Everyone the platform knows: identified customers and anonymous visitors."
+            : filtered
+              ? `${formatNumber(total)} ${total === 1 ? "profile matches" : "profiles match"}${q ? ` “${q}”` : ""}.`
+              : `${formatNumber(total)} ${total === 1 ? "profile" : "profiles"}: identified customers and anonymous visitors.`}
+        </p>
       </header>
-
-      <form
-        role="search"
-        action="/profiles"
-        method="get"
-        className="mt-5 mb-4 flex flex-wrap items-center gap-2"
-      >
-        <label htmlFor="profile-search" className="sr-only">
-          Search profiles
-        </label>
-        <div className="relative w-full sm:w-80">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-          <Input
-            id="profile-search"
-            type="search"
-            name="q"
-            defaultValue={q}
-            maxLength={SEARCH_MAX}
-            placeholder="Search by name, email or phone"
-            autoComplete="off"
-            className="bg-background pl-8"
-          />
-        </div>
-        <Button type="submit" variant="secondary">
-          Search
-        </Button>
-        {q ? (
-          <Button asChild variant="ghost" className="text-muted-foreground">
-            <Link href="/profiles">
-              <XIcon />
-              Clear
-            </Link>
-          </Button>
-        ) : null}
-        {masked ? (
-          <Badge
-            variant="outline"
-            className="ml-auto gap-1.5 text-muted-foreground"
-            title={MASKED_TITLE}
-          >
-            <LockIcon />
-            PII masked
-          </Badge>
-        ) : null}
-      </form>
-
-      {children}
+      <Suspense fallback={<TableSkeleton />}>{children}</Suspense>
     </div>
-  );
-}
-
-function Muted({ children }: { children: ReactNode }) {
-  return <span className="text-muted-foreground">{children}</span>;
-}
-
-const dash = <span className="text-muted-foreground/50">—</span>;
-
-function ProfilesTable({ items }: { items: ProfilePage["items"] }) {
-  return (
-    <Table>
-      <TableCaption className="sr-only">Profiles, newest first</TableCaption>
-      <TableHeader className="bg-muted/40">
-        <TableRow className="hover:bg-transparent">
-          <TableHead className="pl-4 text-xs font-medium text-muted-foreground">Name</TableHead>
-          <TableHead className="text-xs font-medium text-muted-foreground">Email</TableHead>
-          <TableHead className="text-xs font-medium text-muted-foreground">Phone</TableHead>
-          <TableHead className="text-xs font-medium text-muted-foreground">Country</TableHead>
-          <TableHead className="text-right text-xs font-medium text-muted-foreground">
-            Visits
-          </TableHead>
-          <TableHead className="text-right text-xs font-medium text-muted-foreground">
-            Views
-          </TableHead>
-          <TableHead className="text-xs font-medium text-muted-foreground">Created</TableHead>
-          <TableHead className="pr-4 text-xs font-medium text-muted-foreground">Status</TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {items.map(({ profile, masked }) => {
-          const name = profileName(profile);
-          const email = profileEmail(profile);
-          const phone = profilePhone(profile);
-          const country = profileCountry(profile);
-          const created = formatDate(profile.metadata.time.insert);
-          return (
-            // The name link stretches over the row (after:inset-0), so the whole row opens it.
-            <TableRow key={profile.id} className="relative">
-              <TableCell className="py-2 pl-4">
-                <div className="flex items-center gap-3">
-                  <ProfileAvatar id={profile.id} name={name} />
-                  <Link
-                    href={`/profiles/${encodeURIComponent(profile.id)}`}
-                    // Fifty rows would mean fifty background requests per page view.
-                    prefetch={false}
-                    className="max-w-64 truncate font-medium outline-none after:absolute after:inset-0 after:content-[''] focus-visible:after:rounded-sm focus-visible:after:ring-2 focus-visible:after:ring-ring/60 focus-visible:after:ring-inset"
-                  >
-                    {name ? (
-                      <PiiText value={name} masked={isMasked(masked, NAME_PATHS)} />
-                    ) : (
-                      <span className="text-muted-foreground">{ANONYMOUS_NAME}</span>
-                    )}
-                  </Link>
-                </div>
-              </TableCell>
-              <TableCell className="max-w-72 truncate">
-                {email ? <PiiText value={email} masked={isMasked(masked, EMAIL_PATHS)} /> : dash}
-              </TableCell>
-              <TableCell className="tabular-nums">
-                {phone ? (
-                  <Muted>
-                    <PiiText value={phone} masked={isMasked(masked, PHONE_PATHS)} />
-                  </Muted>
-                ) : (
-                  dash
-                )}
-              </TableCell>
-              <TableCell>
-                {country ? (
-                  <PiiText value={country} masked={isMasked(masked, COUNTRY_PATHS)} />
-                ) : (
-                  dash
-                )}
-              </TableCell>
-              <TableCell className="text-right tabular-nums">
-                {formatNumber(profile.stats.visits)}
-              </TableCell>
-              <TableCell className="text-right tabular-nums">
-                {formatNumber(profile.stats.views)}
-              </TableCell>
-              <TableCell>
-                {created ? (
-                  <time
-                    dateTime={profile.metadata.time.insert ?? undefined}
-                    className="text-muted-foreground"
-                  >
-                    {created}
-                  </time>
-                ) : (
-                  dash
-                )}
-              </TableCell>
-              <TableCell className="pr-4">
-                <ProfileStatusBadge anonymous={profile.data.anonymous} />
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
-  );
-}
-
-function NoProfilesYet() {
-  return (
-    <EmptyState
-      icon={<DatabaseIcon />}
-      title="No profiles yet"
-      description="Profiles appear here as events and imports arrive. For a local demo, load generated profiles into the embedded database."
-    >
-      <div className="mt-5 w-full text-left">
-        <ol className="space-y-3 text-sm text-muted-foreground">
-          <li>
-            <span className="font-medium text-foreground">1.</span> Stop the console (the embedded
-            database takes one process at a time).
-          </li>
-          <li>
-            <span className="font-medium text-foreground">2.</span> From the repository root, run:
-            <pre className="mt-1.5 overflow-x-auto rounded-md border bg-muted/50 px-3 py-2 font-mono text-xs text-foreground">
-              pnpm db:seed --count 1000 --if-empty
-            </pre>
-          </li>
-          <li>
-            <span className="font-medium text-foreground">3.</span> Start the console again and
-            reload this page.
-          </li>
-        </ol>
-      </div>
-    </EmptyState>
   );
 }
