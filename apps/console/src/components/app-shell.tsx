@@ -15,6 +15,7 @@ import {
 } from "./admin/icons";
 import { UsersIcon } from "./icons";
 import { NavLink } from "./nav-link";
+import { SegmentIcon } from "./segments/icons";
 import { UserMenu } from "./user-menu";
 
 function Logo() {
@@ -62,6 +63,7 @@ const NAVIGATION: { label: string; items: NavItem[] }[] = [
     label: "Customers",
     items: [
       { href: "/profiles", label: "Profiles", icon: <UsersIcon />, permission: "profiles:read" },
+      { href: "/segments", label: "Segments", icon: <SegmentIcon />, permission: "segments:read" },
       {
         href: "/duplicates",
         label: "Duplicates",

@@ -1,0 +1,5 @@
+import { BuilderSkeleton } from "@/components/segments/builder-skeleton";
+
+export default function EditSegmentLoading() {
+  return <BuilderSkeleton label="Loading the segment builder" />;
+}
