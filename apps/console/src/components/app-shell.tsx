@@ -10,12 +10,12 @@ import {
   DashboardIcon,
   KeyIcon,
   MergeIcon,
+  SegmentIcon,
   StaffIcon,
   UploadIcon,
-} from "./admin/icons";
-import { UsersIcon } from "./icons";
+  UsersIcon,
+} from "@/components/icons";
 import { NavLink } from "./nav-link";
-import { SegmentIcon } from "./segments/icons";
 import { UserMenu } from "./user-menu";
 
 function Logo() {

@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-import { ChevronRightIcon } from "./icons";
+import { ChevronRightIcon } from "@/components/icons";
 
 /** "Profiles › <current>" above a page inside the profiles section. */
 export function ProfilesBreadcrumb({ current }: { current: string }) {

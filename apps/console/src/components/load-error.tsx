@@ -4,7 +4,7 @@ import { useEffect } from "react";
 import { Button } from "@cdp/ui";
 
 import { EmptyState } from "./empty-state";
-import { AlertIcon, RetryIcon } from "./icons";
+import { AlertIcon, RetryIcon } from "@/components/icons";
 
 /** The body of an error.tsx: what failed, a reference for the server logs, and a retry. */
 export function LoadError({

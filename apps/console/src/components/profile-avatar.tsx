@@ -1,6 +1,6 @@
 import { cn } from "@cdp/ui";
 
-import { UserIcon } from "./icons";
+import { UserIcon } from "@/components/icons";
 import { initialsOf } from "@/lib/profile";
 
 // Whole class names, so Tailwind sees them.

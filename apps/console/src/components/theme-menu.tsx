@@ -3,7 +3,7 @@
 import { useTheme } from "next-themes";
 import { DropdownMenuLabel, DropdownMenuRadioGroup, DropdownMenuRadioItem } from "@cdp/ui";
 
-import { MonitorIcon, MoonIcon, SunIcon } from "./icons";
+import { MonitorIcon, MoonIcon, SunIcon } from "@/components/icons";
 
 const THEMES = [
   { value: "light", label: "Light", icon: <SunIcon /> },

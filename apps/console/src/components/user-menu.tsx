@@ -19,7 +19,7 @@ import {
 import { initialsOf } from "@/lib/profile";
 import { LOGIN_PATH } from "@/lib/next-path";
 import { ROLE_LABELS, ROLE_SUMMARIES } from "@/lib/roles";
-import { ChevronsUpDownIcon, LogOutIcon } from "./icons";
+import { ChevronsUpDownIcon, LogOutIcon } from "@/components/icons";
 import { ThemeMenuItems } from "./theme-menu";
 
 /** The role as a small badge; the colour tells at a glance who may see personal data. */

@@ -1,11 +1,10 @@
 import Link from "next/link";
 import { Badge, Button, Card, CardContent, CardDescription, CardHeader, CardTitle } from "@cdp/ui";
 
-import { ChevronRightIcon } from "@/components/icons";
+import { ChevronRightIcon, FileTextIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { formatDateTime, formatValue } from "@/lib/profile";
 import { serverApi } from "@/server/api";
-import { FileTextIcon } from "./icons";
 import { EmptyState } from "@/components/empty-state";
 
 /**

@@ -24,10 +24,9 @@ import {
 
 import { saveProfileFields } from "@/app/(console)/profiles/[id]/actions";
 import type { SaveResult } from "@/app/(console)/profiles/[id]/actions";
-import { AlertIcon, SpinnerIcon, XIcon } from "@/components/icons";
+import { AlertIcon, PencilIcon, SpinnerIcon, UndoIcon, XIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { formatDateTime } from "@/lib/profile";
-import { PencilIcon, UndoIcon } from "./icons";
 import { valueAtPath } from "./sections";
 
 /** A field the form edits. */

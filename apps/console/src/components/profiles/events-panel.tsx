@@ -2,11 +2,10 @@ import Link from "next/link";
 import { Badge, Button, Card, CardContent, CardDescription, CardHeader, CardTitle } from "@cdp/ui";
 
 import { EmptyState } from "@/components/empty-state";
-import { ChevronRightIcon } from "@/components/icons";
+import { ActivityIcon, ChevronRightIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { formatDate, formatDateTime, formatValue } from "@/lib/profile";
 import { serverApi } from "@/server/api";
-import { ActivityIcon } from "./icons";
 
 const timeFormat = new Intl.DateTimeFormat("en-US", {
   hour: "2-digit",

@@ -21,7 +21,7 @@ import {
   PopoverTrigger,
 } from "@cdp/ui";
 
-import { FilterIcon } from "./icons";
+import { FilterIcon } from "@/components/icons";
 import { PROFILE_SECTIONS, sectionFields } from "./sections";
 
 /** A field the builder offers: a path of the metadata, or a free root asking for a key. */

@@ -30,10 +30,9 @@ import {
 
 import { mergeProfiles, undoMerge } from "@/app/(console)/profiles/[id]/actions";
 import type { MergePreview } from "@/app/(console)/profiles/[id]/actions";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, MergeIcon, SpinnerIcon, UndoIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { formatValue } from "@/lib/profile";
-import { MergeIcon, UndoIcon } from "./icons";
 
 const STRATEGY_LABELS: Record<MergeStrategy, string> = {
   "latest-change": "latest change wins",

@@ -16,6 +16,7 @@ import { Badge, Button, Input, cn } from "@cdp/ui";
 import {
   ChevronRightIcon,
   ChevronsLeftIcon,
+  KeyboardIcon,
   LockIcon,
   SearchIcon,
   XIcon,
@@ -26,7 +27,6 @@ import { DEFAULT_COLUMN_IDS, visibleColumnIds } from "./columns";
 import type { ProfileRow } from "./columns";
 import { ExportButton } from "./export-button";
 import { FilterBuilder } from "./filter-builder";
-import { KeyboardIcon } from "./icons";
 import { ProfilesTable } from "./profiles-table";
 import { QueryError } from "./query-error";
 import { profilesSearchParams, SEARCH_MAX } from "./search-params";

@@ -24,7 +24,7 @@ import { ProfileStatusBadge } from "@/components/profile-status-badge";
 import { ANONYMOUS_NAME, formatDate, formatNumber } from "@/lib/profile";
 import { PROFILE_COLUMNS, UNNAMED_CUSTOMER } from "./columns";
 import type { ProfileCell, ProfileColumn, ProfileRow } from "./columns";
-import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon } from "./icons";
+import { ArrowDownIcon, ArrowUpDownIcon, ArrowUpIcon } from "@/components/icons";
 import type { Density } from "./search-params";
 
 const dash = <span className="text-muted-foreground">—</span>;
@@ -229,7 +229,8 @@ export function ProfilesTable({
     <Table
       aria-busy={busy || undefined}
       data-keys={keysReady ? "ready" : undefined}
-      className={cn(busy && "opacity-60 transition-opacity")}>
+      className={cn(busy && "opacity-60 transition-opacity")}
+    >
       <TableCaption className="sr-only">{caption}</TableCaption>
       <TableHeader className="bg-muted/40">
         {table.getHeaderGroups().map((group) => (

@@ -4,7 +4,7 @@ import { useId } from "react";
 import { Button, Checkbox, Label, Popover, PopoverContent, PopoverTrigger, cn } from "@cdp/ui";
 
 import { PROFILE_COLUMNS } from "./columns";
-import { ColumnsIcon } from "./icons";
+import { ColumnsIcon } from "@/components/icons";
 import { DENSITIES } from "./search-params";
 import type { Density } from "./search-params";
 

@@ -15,8 +15,7 @@ import {
   cn,
 } from "@cdp/ui";
 
-import { XIcon } from "@/components/icons";
-import { PlusIcon } from "@/components/admin/icons";
+import { PlusIcon, XIcon } from "@/components/icons";
 import { opLabel } from "@/components/profiles/filter-builder";
 import {
   emptyGroup,

@@ -2,7 +2,7 @@ import { describeCondition } from "@cdp/profile-schema";
 import { cn } from "@cdp/ui";
 
 import type { ConditionExplanation } from "./preview-client";
-import { CheckCircleIcon, XCircleIcon } from "./icons";
+import { CheckCircleIcon, XCircleIcon } from "@/components/icons";
 
 function Verdict({ matched }: { matched: boolean }) {
   return matched ? (

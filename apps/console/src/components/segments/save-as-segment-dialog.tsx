@@ -24,9 +24,8 @@ import {
 } from "@cdp/ui";
 
 import { createSegment } from "@/app/(console)/segments/actions";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, CopyPlusIcon, SegmentIcon, SpinnerIcon } from "@/components/icons";
 import { formatNumber } from "@/lib/profile";
-import { CopyPlusIcon, SegmentIcon } from "./icons";
 import { slugOf } from "./labels";
 import {
   EMPTY_DETAILS,

@@ -32,8 +32,7 @@ import {
 
 import { createSavedView, listSavedViews } from "@/app/(console)/segments/actions";
 import { placeFieldErrors } from "@/components/admin/form-errors";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
-import { BookmarkIcon } from "./icons";
+import { AlertIcon, BookmarkIcon, SpinnerIcon } from "@/components/icons";
 import { SavedViewsList, viewOfTable } from "./saved-views";
 import type { ProfilesTableState, SavedView, ViewViewer } from "./saved-views";
 

@@ -38,11 +38,10 @@ import {
   updateSavedView,
 } from "@/app/(console)/segments/actions";
 import type { SavedView, ViewViewer } from "@/app/(console)/segments/actions";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, SegmentIcon, ShareIcon, SpinnerIcon, TrashIcon } from "@/components/icons";
 import { DEFAULT_COLUMN_IDS, PROFILE_COLUMNS } from "@/components/profiles/columns";
 import { profilesHref } from "@/components/profiles/search-params";
 import { formatNumber } from "@/lib/profile";
-import { SegmentIcon, ShareIcon, TrashIcon } from "./icons";
 import { slugOf } from "./labels";
 import {
   EMPTY_DETAILS,
@@ -205,12 +204,7 @@ export function PromoteViewDialog({ view, onDone }: { view: SavedView; onDone?: 
       }}
     >
       <DialogTrigger asChild>
-        <Button
-          type="button"
-          size="sm"
-          variant="ghost"
-          aria-label={`Make segment of ${view.name}`}
-        >
+        <Button type="button" size="sm" variant="ghost" aria-label={`Make segment of ${view.name}`}>
           <SegmentIcon />
           Make segment
         </Button>

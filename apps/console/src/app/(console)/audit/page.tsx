@@ -18,10 +18,16 @@ import {
   TableRow,
 } from "@cdp/ui";
 
-import { AuditIcon, FilterIcon } from "@/components/admin/icons";
+import {
+  AlertIcon,
+  AuditIcon,
+  ChevronRightIcon,
+  ChevronsLeftIcon,
+  FilterIcon,
+  XIcon,
+} from "@/components/icons";
 import { AdminPage, Panel } from "@/components/admin/page";
 import { EmptyState } from "@/components/empty-state";
-import { AlertIcon, ChevronRightIcon, ChevronsLeftIcon, XIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { formatDateTime, formatValue } from "@/lib/profile";
 import { apiRefusal, currentPrincipal, serverApi } from "@/server/api";

@@ -40,9 +40,15 @@ import {
   Textarea,
 } from "@cdp/ui";
 
-import { ArchiveIcon, PencilIcon, PlusIcon, UndoIcon } from "@/components/admin/icons";
+import {
+  AlertIcon,
+  ArchiveIcon,
+  PencilIcon,
+  PlusIcon,
+  SpinnerIcon,
+  UndoIcon,
+} from "@/components/icons";
 import { placeFieldErrors } from "@/components/admin/form-errors";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
 import { createConsentType, setConsentTypeArchived, updateConsentType } from "./actions";
 
 type ConsentType = RouterOutputs["consent"]["types"]["get"];

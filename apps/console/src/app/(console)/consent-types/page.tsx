@@ -14,7 +14,7 @@ import {
   TableRow,
 } from "@cdp/ui";
 
-import { ConsentIcon } from "@/components/admin/icons";
+import { ConsentIcon } from "@/components/icons";
 import { AdminPage, Panel } from "@/components/admin/page";
 import { EmptyState } from "@/components/empty-state";
 import { formatDate, formatNumber } from "@/lib/profile";

@@ -4,8 +4,13 @@ import type { ReactNode } from "react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle, cn } from "@cdp/ui";
 
 import { AdminPage } from "@/components/admin/page";
-import { ActivityIcon, DashboardIcon, FingerprintIcon, GhostIcon } from "@/components/admin/icons";
-import { UsersIcon } from "@/components/icons";
+import {
+  ActivityIcon,
+  DashboardIcon,
+  FingerprintIcon,
+  GhostIcon,
+  UsersIcon,
+} from "@/components/icons";
 import { formatDateTime, formatNumber } from "@/lib/profile";
 import { serverApi } from "@/server/api";
 import { ConsentRateChart, DailyChart, SegmentSizeChart } from "./charts";

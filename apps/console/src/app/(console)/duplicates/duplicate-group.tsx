@@ -37,8 +37,7 @@ import {
 } from "@cdp/ui";
 import type { MergeStrategy } from "@cdp/profile-schema";
 
-import { MergeIcon } from "@/components/admin/icons";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, MergeIcon, SpinnerIcon } from "@/components/icons";
 import { PiiText } from "@/components/pii-text";
 import { ProfileStatusBadge } from "@/components/profile-status-badge";
 import { ANONYMOUS_NAME, formatDateTime, formatNumber, formatValue } from "@/lib/profile";

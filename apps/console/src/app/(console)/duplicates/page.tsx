@@ -4,10 +4,9 @@ import type { ReactNode } from "react";
 import { can } from "@cdp/api";
 import { Badge, Button } from "@cdp/ui";
 
-import { MergeIcon } from "@/components/admin/icons";
+import { AlertIcon, ChevronRightIcon, ChevronsLeftIcon, MergeIcon } from "@/components/icons";
 import { AdminPage, Panel } from "@/components/admin/page";
 import { EmptyState } from "@/components/empty-state";
-import { AlertIcon, ChevronRightIcon, ChevronsLeftIcon } from "@/components/icons";
 import {
   EMAIL_PATHS,
   formatDate,

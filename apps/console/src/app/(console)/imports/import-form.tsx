@@ -27,8 +27,7 @@ import {
   TableRow,
 } from "@cdp/ui";
 
-import { FileIcon, UploadIcon } from "@/components/admin/icons";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, FileIcon, SpinnerIcon, UploadIcon } from "@/components/icons";
 import { formatNumber } from "@/lib/profile";
 import { submitImport } from "./actions";
 import { FORMAT_LABELS } from "./import-status";

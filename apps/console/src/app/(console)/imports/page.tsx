@@ -19,7 +19,7 @@ import {
 } from "@cdp/ui";
 
 import { Forbidden } from "@/components/admin/forbidden";
-import { UploadIcon } from "@/components/admin/icons";
+import { UploadIcon } from "@/components/icons";
 import { AdminPage, Panel } from "@/components/admin/page";
 import { EmptyState } from "@/components/empty-state";
 import { formatDateTime, formatNumber, sectionOf } from "@/lib/profile";

@@ -14,10 +14,8 @@ import {
   TableRow,
 } from "@cdp/ui";
 
-import { PlusIcon } from "@/components/admin/icons";
+import { PlusIcon, SegmentIcon, SpinnerIcon } from "@/components/icons";
 import { EmptyState } from "@/components/empty-state";
-import { SpinnerIcon } from "@/components/icons";
-import { SegmentIcon } from "@/components/segments/icons";
 import { PURPOSE_LABELS, sentence } from "@/components/segments/labels";
 import { SavedViewsPanel } from "@/components/segments/saved-views-panel";
 import { SegmentsPage } from "@/components/segments/segment-page";

@@ -12,7 +12,7 @@ import {
 } from "@cdp/ui";
 
 import { Forbidden } from "@/components/admin/forbidden";
-import { KeyIcon } from "@/components/admin/icons";
+import { KeyIcon } from "@/components/icons";
 import { AdminPage, Panel } from "@/components/admin/page";
 import { EmptyState } from "@/components/empty-state";
 import { formatDate, formatDateTime, formatNumber } from "@/lib/profile";

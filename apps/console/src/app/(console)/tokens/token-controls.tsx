@@ -39,9 +39,16 @@ import {
   NativeSelect,
 } from "@cdp/ui";
 
-import { BanIcon, CheckIcon, CopyIcon, KeyIcon, PlusIcon } from "@/components/admin/icons";
+import {
+  AlertIcon,
+  BanIcon,
+  CheckIcon,
+  CopyIcon,
+  KeyIcon,
+  PlusIcon,
+  SpinnerIcon,
+} from "@/components/icons";
 import { placeFieldErrors } from "@/components/admin/form-errors";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
 import { createToken, revokeToken } from "./actions";
 import { SCOPE_SUMMARIES } from "./scopes";
 

@@ -38,9 +38,8 @@ import {
   NativeSelect,
 } from "@cdp/ui";
 
-import { BanIcon, PlusIcon, UndoIcon } from "@/components/admin/icons";
+import { AlertIcon, BanIcon, PlusIcon, SpinnerIcon, UndoIcon } from "@/components/icons";
 import { placeFieldErrors } from "@/components/admin/form-errors";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
 import { ROLE_LABELS, ROLE_SUMMARIES } from "@/lib/roles";
 import { createStaffAccount, setStaffDisabled, setStaffRole } from "./actions";
 

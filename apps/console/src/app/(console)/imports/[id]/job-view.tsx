@@ -31,8 +31,7 @@ import {
 } from "@cdp/ui";
 import { IMPORT_MAX_ERRORS } from "@cdp/profile-schema";
 
-import { BanIcon } from "@/components/admin/icons";
-import { AlertIcon, SpinnerIcon } from "@/components/icons";
+import { AlertIcon, BanIcon, SpinnerIcon } from "@/components/icons";
 import { formatDateTime, formatNumber } from "@/lib/profile";
 import { cancelImportJob, importJobStatus } from "../actions";
 import type { ImportJob } from "../actions";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Button } from "@cdp/ui";
 
-import { UploadIcon } from "@/components/admin/icons";
+import { UploadIcon } from "@/components/icons";
 import { EmptyState } from "@/components/empty-state";
 
 export default function ImportNotFound() {

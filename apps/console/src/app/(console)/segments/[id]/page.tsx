@@ -8,10 +8,15 @@ import { describeCondition, formatCondition, isTimeRelative } from "@cdp/profile
 import { Badge, Button } from "@cdp/ui";
 
 import { EmptyState } from "@/components/empty-state";
-import { ChevronRightIcon, ChevronsLeftIcon, SpinnerIcon, UsersIcon } from "@/components/icons";
-import { PencilIcon } from "@/components/admin/icons";
+import {
+  ChevronRightIcon,
+  ChevronsLeftIcon,
+  HistoryIcon,
+  PencilIcon,
+  SpinnerIcon,
+  UsersIcon,
+} from "@/components/icons";
 import { HistoryList } from "@/components/segments/history-list";
-import { HistoryIcon } from "@/components/segments/icons";
 import { PURPOSE_LABELS, sentence } from "@/components/segments/labels";
 import { MembersTable } from "@/components/segments/members-table";
 import { SaveAsSegmentDialog } from "@/components/segments/save-as-segment-dialog";
