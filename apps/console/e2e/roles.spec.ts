@@ -128,4 +128,12 @@ test("a privacy officer reveals chosen fields with a reason; the values appear a
   await expect(contactCard(page)).not.toContainText(person.email);
   await page.reload();
   await expect(contactCard(page)).not.toContainText(person.email);
+
+  // And the audit log screen shows the same entry, with the reason, to whoever reviews it.
+  await page.goto(
+    `/audit?entityId=${encodeURIComponent(person.id)}&action=${encodeURIComponent("privacy.reveal")}`,
+  );
+  const logged = page.getByTestId("audit-entry").filter({ hasText: reason });
+  await expect(logged).toHaveCount(1);
+  await expect(logged).toContainText("Priya Privacy");
 });

@@ -266,7 +266,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const after =
           middle.lastname === null
             ? sql`(lastname is null and id > ${middle.id})`
-            : sql`((lastname, id) > (${middle.lastname}, ${middle.id}) or lastname is null)`;
+            : sql`(lastname, id) > (${middle.lastname}, ${middle.id})`;
         const rawDeep = await measure("list deep page (raw)", listCalls, 1, () =>
           db.execute(sql`select * from profile where ${where} and ${after}
                          order by lastname asc nulls last, id asc limit 51`),

@@ -226,6 +226,11 @@ describe.each(testTargets())("profile queries on %s", (target) => {
           const seen = await collect(sort, order, 10);
           expect(seen, `${sort} ${order}`).toHaveLength(137);
           expect(new Set(seen).size, `${sort} ${order}`).toBe(137);
+          // Page by page, in the same order as one page holding everything, across the
+          // boundary between null and non-null sort values wherever a page happens to end.
+          const whole = await collect(sort, order, 200);
+          expect(await collect(sort, order, 7), `${sort} ${order}`).toEqual(whole);
+          expect(seen, `${sort} ${order}`).toEqual(whole);
         }
       }
     });
