@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { schema } from "@cdp/db";
 import { createTestDatabase, testTargets } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
 
@@ -39,7 +40,7 @@ describe.each(testTargets())("staff auth on %s", (target) => {
   let auth: Auth;
   beforeAll(async () => {
     t = await createTestDatabase(target);
-    auth = createAuth({ db: t.db, baseURL: BASE, signInPerMinute: 3 });
+    auth = createAuth({ db: t.db, baseURL: BASE, signInPerMinute: 3, failuresPerAccount: 4 });
   });
   afterAll(async () => {
     await t.close();
@@ -78,6 +79,37 @@ describe.each(testTargets())("staff auth on %s", (target) => {
     expect(statuses.slice(3)).toEqual([429, 429]);
     // Another address is not affected.
     expect((await signIn(auth, "b@example.com", "correct horse battery", "10.0.0.4")).status).toBe(200);
+  });
+
+  it("pauses an account after repeated failures, whatever address each attempt claims", async () => {
+    await createStaffUser(auth, { email: "c@example.com", password: "correct horse battery", name: "C", role: "viewer" });
+    await createStaffUser(auth, { email: "d@example.com", password: "correct horse battery", name: "D", role: "viewer" });
+    // A new X-Forwarded-For every time keeps each address under its own limit.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await signIn(auth, "C@Example.com", "guess-number-" + i, `10.1.0.${i}`)).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    // Even the right password waits, and says for how long.
+    const paused = await signIn(auth, "c@example.com", "correct horse battery", "10.1.1.1");
+    expect(paused.status).toBe(429);
+    expect(Number(paused.headers.get("x-retry-after"))).toBeGreaterThan(800);
+    // Other accounts are not affected.
+    expect((await signIn(auth, "d@example.com", "correct horse battery", "10.1.1.2")).status).toBe(200);
+    // The table keeps a hash of the account, not its address.
+    const keys = await t.db.select({ key: schema.rateLimit.key }).from(schema.rateLimit);
+    expect(keys.map((k) => k.key).join(" ")).not.toContain("example.com");
+  });
+
+  it("forgets an account's failures once it signs in", async () => {
+    await createStaffUser(auth, { email: "e@example.com", password: "correct horse battery", name: "E", role: "viewer" });
+    for (let i = 0; i < 3; i++) {
+      expect((await signIn(auth, "e@example.com", "guess-" + i, `10.2.0.${i}`)).status).toBe(401);
+    }
+    expect((await signIn(auth, "e@example.com", "correct horse battery", "10.2.1.0")).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      expect((await signIn(auth, "e@example.com", "guess-again-" + i, `10.2.2.${i}`)).status).toBe(401);
+    }
   });
 
   it("has no public sign-up", async () => {

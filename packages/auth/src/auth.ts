@@ -1,9 +1,12 @@
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { admin } from "better-auth/plugins";
 import type { Database } from "@cdp/db";
 import { schema } from "@cdp/db";
 
+import { accountPausedFor, clearFailedSignIns, recordFailedSignIn } from "./account-throttle";
+import type { AccountThrottle } from "./account-throttle";
 import { env } from "./env";
 import { ac, authRoles } from "./roles";
 
@@ -14,6 +17,15 @@ export interface CreateAuthOptions {
   baseURL?: string;
   /** Sign-ins allowed per IP per minute; tests that sign in often raise it. */
   signInPerMinute?: number;
+  /** Failed sign-ins allowed per account in 15 minutes (default 10, or AUTH_FAILURES_PER_ACCOUNT). */
+  failuresPerAccount?: number;
+}
+
+const SIGN_IN = "/sign-in/email";
+
+function emailOf(body: unknown): string | null {
+  const email = (body as { email?: unknown } | undefined)?.email;
+  return typeof email === "string" && email.trim() !== "" ? email : null;
 }
 
 /**
@@ -28,6 +40,10 @@ export function createAuth(options: CreateAuthOptions) {
     console.warn("BETTER_AUTH_SECRET is not set: using the development secret");
   }
   const perMinute = options.signInPerMinute ?? env.AUTH_SIGNIN_PER_MINUTE ?? 5;
+  const accountThrottle: AccountThrottle = {
+    maxFailures: options.failuresPerAccount ?? env.AUTH_FAILURES_PER_ACCOUNT ?? 10,
+    windowMs: 15 * 60_000,
+  };
   return betterAuth({
     appName: "Profiles console",
     secret,
@@ -58,6 +74,32 @@ export function createAuth(options: CreateAuthOptions) {
       // cookie set over plain http on any host but localhost.
       useSecureCookies: baseURL.startsWith("https://"),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        const email = ctx.path === SIGN_IN ? emailOf(ctx.body) : null;
+        if (!email) return;
+        const seconds = await accountPausedFor(options.db, email, accountThrottle);
+        if (seconds > 0) {
+          throw new APIError(
+            "TOO_MANY_REQUESTS",
+            { message: "Too many failed sign-ins for this account.", code: "ACCOUNT_PAUSED" },
+            { "X-Retry-After": String(seconds) },
+          );
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        const email = ctx.path === SIGN_IN ? emailOf(ctx.body) : null;
+        if (!email) return;
+        const returned: unknown = ctx.context.returned;
+        if (returned instanceof APIError) {
+          if (returned.statusCode === 401) {
+            await recordFailedSignIn(options.db, email, accountThrottle);
+          }
+        } else {
+          await clearFailedSignIns(options.db, email);
+        }
+      }),
     },
     telemetry: { enabled: false },
     plugins: [admin({ ac, roles: authRoles, defaultRole: "viewer", adminRoles: ["admin"] })],

@@ -10,6 +10,8 @@ export const env = createEnv({
     NODE_ENV: z.enum(["development", "test", "production"]).optional(),
     /** Sign-in attempts allowed per IP per minute (login throttling). */
     AUTH_SIGNIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).optional(),
+    /** Failed sign-ins allowed per account in 15 minutes, whatever address they come from. */
+    AUTH_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).optional(),
   },
   runtimeEnv: process.env,
   emptyStringAsUndefined: true,

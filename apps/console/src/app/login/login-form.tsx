@@ -48,8 +48,8 @@ function refusal(status: number, code: string | null, retryAfter: string | null)
       title: "Too many sign-in attempts",
       detail:
         Number.isFinite(seconds) && seconds > 0
-          ? `Sign-in from this address is paused for safety. Try again in ${seconds} ${seconds === 1 ? "second" : "seconds"}.`
-          : "Sign-in from this address is paused for safety. Try again in a minute.",
+          ? `Sign-in is paused for safety. Try again in ${seconds} ${seconds === 1 ? "second" : "seconds"}.`
+          : "Sign-in is paused for safety. Try again in a minute.",
     };
   }
   if (code === "BANNED_USER") {
