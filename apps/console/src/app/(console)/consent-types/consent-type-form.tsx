@@ -11,15 +11,6 @@ import { consentPurposes, ConsentTypeInput } from "@cdp/profile-schema";
 import {
   Alert,
   AlertDescription,
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
   Button,
   Checkbox,
   Dialog,
@@ -40,14 +31,8 @@ import {
   Textarea,
 } from "@cdp/ui";
 
-import {
-  AlertIcon,
-  ArchiveIcon,
-  PencilIcon,
-  PlusIcon,
-  SpinnerIcon,
-  UndoIcon,
-} from "@/components/icons";
+import { AlertIcon, ArchiveIcon, PencilIcon, PlusIcon, SpinnerIcon } from "@/components/icons";
+import { ReversibleAction } from "@/components/reversible-action";
 import { placeFieldErrors } from "@/components/admin/form-errors";
 import { createConsentType, setConsentTypeArchived, updateConsentType } from "./actions";
 
@@ -447,58 +432,17 @@ export function ArchiveButton({
   name: string;
   archived: boolean;
 }) {
-  const [busy, setBusy] = useState(false);
-
-  async function run(archive: boolean) {
-    setBusy(true);
-    try {
-      const result = await setConsentTypeArchived(id, archive);
-      if (result.ok) toast.success(archive ? `Archived “${name}”` : `Restored “${name}”`);
-      else toast.error(result.message);
-    } catch {
-      toast.error("The console could not reach the server. Try again.");
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (archived) {
-    return (
-      <Button
-        size="sm"
-        variant="ghost"
-        disabled={busy}
-        onClick={() => run(false)}
-        aria-label={`Restore ${name}`}
-      >
-        {busy ? <SpinnerIcon /> : <UndoIcon />}
-        Restore
-      </Button>
-    );
-  }
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
-        <Button size="sm" variant="ghost" disabled={busy} aria-label={`Archive ${name}`}>
-          {busy ? <SpinnerIcon /> : <ArchiveIcon />}
-          Archive
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Archive “{name}”?</AlertDialogTitle>
-          <AlertDialogDescription>
-            No new grants or denials can be recorded for it. Consents already given stay in effect
-            and can still be revoked; the ledger keeps its history. You can restore it later.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={() => run(true)}>
-            Archive
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+    <ReversibleAction
+      name={name}
+      on={archived}
+      apply={(archive) => setConsentTypeArchived(id, archive)}
+      verb="Archive"
+      undoVerb="Restore"
+      icon={<ArchiveIcon />}
+      title={`Archive “${name}”?`}
+      description="No new grants or denials can be recorded for it. Consents already given stay in effect and can still be revoked; the ledger keeps its history. You can restore it later."
+      succeeded={(archive) => (archive ? `Archived “${name}”` : `Restored “${name}”`)}
+    />
   );
 }

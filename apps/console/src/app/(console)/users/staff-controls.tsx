@@ -12,15 +12,6 @@ import { StaffCreate } from "@cdp/api/inputs";
 import {
   Alert,
   AlertDescription,
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
   Button,
   Dialog,
   DialogClose,
@@ -38,7 +29,8 @@ import {
   NativeSelect,
 } from "@cdp/ui";
 
-import { AlertIcon, BanIcon, PlusIcon, SpinnerIcon, UndoIcon } from "@/components/icons";
+import { ReversibleAction } from "@/components/reversible-action";
+import { AlertIcon, BanIcon, PlusIcon, SpinnerIcon } from "@/components/icons";
 import { placeFieldErrors } from "@/components/admin/form-errors";
 import { ROLE_LABELS, ROLE_SUMMARIES } from "@/lib/roles";
 import { createStaffAccount, setStaffDisabled, setStaffRole } from "./actions";
@@ -110,60 +102,20 @@ export function DisableButton({
   name: string;
   disabled: boolean;
 }) {
-  const [busy, setBusy] = useState(false);
-
-  async function run(next: boolean) {
-    setBusy(true);
-    try {
-      const result = await setStaffDisabled({ id, disabled: next });
-      if (result.ok)
-        toast.success(next ? `${name} is disabled and signed out` : `${name} can sign in again`);
-      else toast.error(result.message);
-    } catch {
-      toast.error("The console could not reach the server. Try again.");
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  if (disabled) {
-    return (
-      <Button
-        size="sm"
-        variant="ghost"
-        disabled={busy}
-        onClick={() => run(false)}
-        aria-label={`Enable ${name}`}
-      >
-        {busy ? <SpinnerIcon /> : <UndoIcon />}
-        Enable
-      </Button>
-    );
-  }
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
-        <Button size="sm" variant="ghost" disabled={busy} aria-label={`Disable ${name}`}>
-          {busy ? <SpinnerIcon /> : <BanIcon />}
-          Disable
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Disable {name}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            They are signed out everywhere at once and cannot sign in until an admin enables the
-            account again. Their audit history stays.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={() => run(true)}>
-            Disable
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+    <ReversibleAction
+      name={name}
+      on={disabled}
+      apply={(next) => setStaffDisabled({ id, disabled: next })}
+      verb="Disable"
+      undoVerb="Enable"
+      icon={<BanIcon />}
+      title={`Disable ${name}?`}
+      description="They are signed out everywhere at once and cannot sign in until an admin enables the account again. Their audit history stays."
+      succeeded={(next) =>
+        next ? `${name} is disabled and signed out` : `${name} can sign in again`
+      }
+    />
   );
 }
 
