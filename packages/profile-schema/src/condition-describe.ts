@@ -31,7 +31,8 @@ function list(values: string[], conjunction: string): string {
 }
 
 function describeField(leaf: FieldCondition): string {
-  const resolved = resolveConditionField(leaf.field);
+  // Describing names fields only, so the event's (mapping rules' conditions) are named too.
+  const resolved = resolveConditionField(leaf.field, { eventFields: true });
   const label = resolved.ok
     ? resolved.field.kind === "typed"
       ? resolved.field.meta.label

@@ -9,12 +9,25 @@ import {
 import type {
   Condition,
   ConditionScalar,
+  ConditionScope,
   ConsentCondition,
   EventCondition,
   FieldCondition,
 } from "./condition";
 import { isPlainObject } from "./json";
+import type { JsonObject } from "./json";
 import type { Profile } from "./profile";
+
+/** The event a mapping rule's condition reads as `event.*` (times canonical UTC). */
+export interface ConditionEvent {
+  id: string;
+  type: string;
+  time: string;
+  session?: string | null;
+  source?: string | null;
+  properties: JsonObject;
+  context: JsonObject;
+}
 
 /** What evaluating a condition needs besides the profile. */
 export interface EvaluateOptions {
@@ -25,6 +38,12 @@ export interface EvaluateOptions {
    * condition holds an `event` leaf.
    */
   eventCount?(type: string, sinceIso: string): number;
+  /**
+   * The event being applied: the condition may then name its fields (`event.type`,
+   * `event.properties.plan`, …; see ConditionScope). A missing event field is like a missing
+   * profile field.
+   */
+  event?: ConditionEvent;
 }
 
 /** A condition annotated with whether each part matched (the console's "why it matched"). */
@@ -45,10 +64,27 @@ export type ConditionExplanation =
       count: number;
     };
 
-type Context = { now: string; eventCount?: EvaluateOptions["eventCount"]; profile: Profile };
+type Context = {
+  now: string;
+  eventCount?: EvaluateOptions["eventCount"];
+  profile: Profile;
+  /** `{ event }` when an event is given: where `event.*` paths are read. */
+  event?: { event: ConditionEvent };
+  scope: ConditionScope;
+};
 
-function validated(condition: Condition): Condition {
-  const result = checkCondition(condition);
+function contextOf(profile: Profile, options: EvaluateOptions): Context {
+  return {
+    now: conditionNow(options.now),
+    eventCount: options.eventCount,
+    profile,
+    event: options.event ? { event: options.event } : undefined,
+    scope: { eventFields: options.event !== undefined },
+  };
+}
+
+function validated(condition: Condition, scope: ConditionScope): Condition {
+  const result = checkCondition(condition, scope);
   if (result.ok) return result.condition;
   const first = result.issues[0];
   throw new TypeError(
@@ -65,8 +101,8 @@ export function evaluateCondition(
   profile: Profile,
   options: EvaluateOptions,
 ): boolean {
-  const ctx: Context = { now: conditionNow(options.now), eventCount: options.eventCount, profile };
-  return evaluate(validated(condition), ctx);
+  const ctx = contextOf(profile, options);
+  return evaluate(validated(condition, ctx.scope), ctx);
 }
 
 /**
@@ -78,8 +114,8 @@ export function explainCondition(
   profile: Profile,
   options: EvaluateOptions,
 ): ConditionExplanation {
-  const ctx: Context = { now: conditionNow(options.now), eventCount: options.eventCount, profile };
-  return explain(validated(condition), ctx);
+  const ctx = contextOf(profile, options);
+  return explain(validated(condition, ctx.scope), ctx);
 }
 
 function evaluate(c: Condition, ctx: Context): boolean {
@@ -92,7 +128,7 @@ function evaluate(c: Condition, ctx: Context): boolean {
     case "not":
       return !evaluate(node.child, ctx);
     case "field":
-      return fieldMatches(node.leaf, ctx.profile, ctx.now);
+      return fieldMatches(node.leaf, ctx);
     case "consent":
       return consentMatches(node.consent, ctx.profile, ctx.now);
     case "segment":
@@ -189,10 +225,14 @@ function isEmpty(stored: unknown): boolean {
   return isPlainObject(stored) && Object.keys(stored).length === 0;
 }
 
-function fieldMatches(leaf: FieldCondition, profile: Profile, now: string): boolean {
-  const resolved = resolveConditionField(leaf.field);
+function fieldMatches(leaf: FieldCondition, ctx: Context): boolean {
+  const { now } = ctx;
+  const resolved = resolveConditionField(leaf.field, ctx.scope);
   if (!resolved.ok) return false; // unreachable: the tree was validated
-  const stored = readConditionPath(profile, resolved.field.segments);
+  const { segments } = resolved.field;
+  // The profile has no `event` key, so with an event in scope the prefix is unambiguous.
+  const source = ctx.event && segments[0] === "event" ? ctx.event : ctx.profile;
+  const stored = readConditionPath(source, segments);
   switch (leaf.op) {
     case "exists":
       return stored !== undefined && stored !== null;

@@ -222,6 +222,34 @@ export const freeFieldRoots = Object.freeze([
 ] as const);
 export type FreeFieldRoot = (typeof freeFieldRoots)[number]["root"];
 
+/**
+ * Where a condition may also read the event being applied (mapping rules' conditions, with
+ * {@link ConditionScope} `eventFields`): its typed fields and its free JSON objects.
+ */
+export const eventConditionFields = Object.freeze([
+  { path: "event.id", type: "string", label: "Event id" },
+  { path: "event.type", type: "string", label: "Event type" },
+  { path: "event.time", type: "date", label: "Event time" },
+  { path: "event.session", type: "string", label: "Event session" },
+  { path: "event.source", type: "string", label: "Event source" },
+] as const satisfies readonly { path: string; type: FieldType; label: string }[]);
+
+/** Free JSON objects of the event: `event.properties.<key>…`, `event.context.<key>…`. */
+export const eventFieldRoots = Object.freeze([
+  { root: "event.properties", label: "Event property", maxKeys: CONDITION_LIMITS.maxFreeKeys },
+  { root: "event.context", label: "Event context", maxKeys: CONDITION_LIMITS.maxFreeKeys },
+] as const);
+export type EventFieldRoot = (typeof eventFieldRoots)[number]["root"];
+
+/** Which fields a condition may name beyond the profile's. */
+export interface ConditionScope {
+  /**
+   * Also the event being applied (`event.type`, `event.time`, `event.properties.*`, …): the
+   * conditions of mapping rules. Nothing else accepts them (the SQL back-end has no event).
+   */
+  eventFields?: boolean;
+}
+
 /** A field path resolved against the metadata. */
 export type ConditionField =
   | { kind: "typed"; path: string; type: FieldType; meta: FieldMeta; segments: string[] }
@@ -229,7 +257,7 @@ export type ConditionField =
       kind: "free";
       path: string;
       type: "json";
-      root: FreeFieldRoot;
+      root: FreeFieldRoot | EventFieldRoot;
       /** The keys below the root: `traits.a.b` → ["a", "b"]. */
       keys: string[];
       /** Every segment from the profile's top: ["traits", "a", "b"]. */
@@ -242,9 +270,29 @@ export type ConditionField =
 const FREE_KEY_RE = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
 const MAX_KEY = 100;
 
-/** Resolves a dotted field path, or says why it is not a field conditions can test. */
+/**
+ * Why `key` cannot be one key of a free path (`traits.<key>`, `event.properties.<key>`), or null
+ * when it can. `path` is the whole path, for the message.
+ */
+export function freeKeyProblem(key: string, path: string): string | null {
+  if (FORBIDDEN_KEYS.has(key)) return `Key "${key}" is not allowed in a field path`;
+  if (key.length > MAX_KEY || !FREE_KEY_RE.test(key)) {
+    return `Invalid key "${key}" in "${path}": a key starts with a letter or _ and holds letters, digits, _ or -`;
+  }
+  return null;
+}
+
+const eventFieldMeta: ReadonlyMap<string, FieldMeta> = new Map(
+  eventConditionFields.map((f) => [f.path, Object.freeze({ ...f, pii: false })]),
+);
+
+/**
+ * Resolves a dotted field path, or says why it is not a field conditions can test. With
+ * `scope.eventFields`, `event.*` paths name the event being applied.
+ */
 export function resolveConditionField(
   path: string,
+  scope: ConditionScope = {},
 ): { ok: true; field: ConditionField } | { ok: false; message: string } {
   if (path.length > CONDITION_LIMITS.maxFieldPath) {
     return {
@@ -252,14 +300,15 @@ export function resolveConditionField(
       message: `Field path is longer than ${CONDITION_LIMITS.maxFieldPath} characters`,
     };
   }
-  const meta = fieldByPath(path);
+  const meta = fieldByPath(path) ?? (scope.eventFields ? eventFieldMeta.get(path) : undefined);
   if (meta) {
     return {
       ok: true,
       field: { kind: "typed", path, type: meta.type, meta, segments: path.split(".") },
     };
   }
-  for (const { root, label, maxKeys } of freeFieldRoots) {
+  const roots = scope.eventFields ? [...freeFieldRoots, ...eventFieldRoots] : freeFieldRoots;
+  for (const { root, label, maxKeys } of roots) {
     if (!path.startsWith(`${root}.`)) continue;
     const keys = path.slice(root.length + 1).split(".");
     if (keys.length > maxKeys) {
@@ -272,15 +321,8 @@ export function resolveConditionField(
       };
     }
     for (const key of keys) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        return { ok: false, message: `Key "${key}" is not allowed in a field path` };
-      }
-      if (key.length > MAX_KEY || !FREE_KEY_RE.test(key)) {
-        return {
-          ok: false,
-          message: `Invalid key "${key}" in "${path}": a key starts with a letter or _ and holds letters, digits, _ or -`,
-        };
-      }
+      const problem = freeKeyProblem(key, path);
+      if (problem) return { ok: false, message: problem };
     }
     return {
       ok: true,
@@ -299,6 +341,12 @@ export function resolveConditionField(
     return {
       ok: false,
       message: `Unknown field "${path}": test consents with consent(type) / { consent: { type } }`,
+    };
+  }
+  if (scope.eventFields && (path === "event" || path.startsWith("event."))) {
+    return {
+      ok: false,
+      message: `Unknown event field "${path}": use ${eventConditionFields.map((f) => f.path).join(", ")}, event.properties.<key> or event.context.<key>`,
     };
   }
   return { ok: false, message: `Unknown field "${path}"` };
@@ -364,6 +412,8 @@ class Checker {
   issues: ConditionIssue[] = [];
   nodes = 0;
   private tooMany = false;
+
+  constructor(private readonly scope: ConditionScope) {}
 
   issue(path: (string | number)[], message: string): void {
     this.issues.push({ path, message });
@@ -581,7 +631,7 @@ class Checker {
       );
       return undefined;
     }
-    const resolved = resolveConditionField(fieldPath);
+    const resolved = resolveConditionField(fieldPath, this.scope);
     if (!resolved.ok) {
       this.issue([...path, "field"], resolved.message);
       return undefined;
@@ -761,10 +811,10 @@ function expectedValueType(
 /**
  * Validates a condition tree and returns it normalised (dates canonical, one-item groups
  * unwrapped, `granted` defaulted), or every problem with its path. Never throws, and is safe on
- * hostile input: limits are checked before any deeper work.
+ * hostile input: limits are checked before any deeper work. `scope` widens the fields it accepts.
  */
-export function checkCondition(input: unknown): ConditionCheck {
-  const checker = new Checker();
+export function checkCondition(input: unknown, scope: ConditionScope = {}): ConditionCheck {
+  const checker = new Checker(scope);
   const condition = checker.node(input, [], 1);
   if (checker.issues.length > 0 || !condition) {
     return {

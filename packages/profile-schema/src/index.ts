@@ -76,3 +76,4 @@ export * from "./condition-describe";
 export * from "./list-query";
 export * from "./segment";
 export * from "./saved-view";
+export * from "./mapping";
