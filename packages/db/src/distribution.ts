@@ -111,6 +111,10 @@ export const distributionPlan: DistributionPlan = {
     kind: "reference",
     why: "Small catalogue referenced by segment_membership's foreign key and read by every profile write.",
   },
+  mapping_rule: {
+    kind: "reference",
+    why: "Small catalogue of mapping rules, read by every track batch on whichever node runs it.",
+  },
   suppression: {
     kind: "reference",
     why: "Hashes of erased identifiers, read by track and import for new identifiers; small and rarely written.",
@@ -122,6 +126,10 @@ export const distributionPlan: DistributionPlan = {
   service_token: {
     kind: "local",
     why: "Read once per API request to authenticate; never joined with profile tables.",
+  },
+  mapping_rule_version: {
+    kind: "local",
+    why: "Every saved definition of a rule, read by the console's history; never joined with profile tables.",
   },
   saved_view: {
     kind: "local",

@@ -13,4 +13,5 @@ export * from "./queries/privacy";
 export * from "./queries/condition";
 export * from "./queries/segment";
 export * from "./queries/saved-view";
+export * from "./queries/mapping";
 export * from "./queries/stats";

@@ -9,3 +9,4 @@ export * from "./auth";
 export * from "./privacy";
 export * from "./segment";
 export * from "./saved-view";
+export * from "./mapping";
