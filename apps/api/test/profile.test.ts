@@ -183,6 +183,43 @@ describe.each(testTargets())("profile procedures over HTTP on %s", (target) => {
       expect(await h.admin.profile.list.query({ withTotal: true })).toMatchObject({ total: 0 });
     });
 
+    it("refuses text the store cannot keep and deep nesting as field errors with a readable message", async () => {
+      const post = async (body: string) => {
+        const res = await h.fetch("/api/trpc/profile.create", {
+          method: "POST",
+          token: h.tokens.all.secret,
+          headers: { "content-type": "application/json" },
+          body,
+        });
+        const { error } = (await res.json()) as {
+          error: { message: string; data: { fieldErrors: { path: string; message: string }[] } };
+        };
+        return { status: res.status, message: error.message, fieldErrors: error.data.fieldErrors };
+      };
+      // Each of these answered 500 (PostgreSQL refuses the text, or the schemas overflow the stack).
+      expect(await post('{"id":"p-x","data":{"pii":{"firstname":"a\\u0000b"}}}')).toEqual({
+        status: 400,
+        message: "data.pii.firstname: Text must not contain the NUL character",
+        fieldErrors: [
+          { path: "data.pii.firstname", message: "Text must not contain the NUL character" },
+        ],
+      });
+      expect((await post('{"id":"p-\\ud800","traits":{"a":"\\udc00"}}')).fieldErrors).toEqual([
+        { path: "id", message: "Text must not contain unpaired surrogates" },
+        { path: "traits.a", message: "Text must not contain unpaired surrogates" },
+      ]);
+      const deep = await post(`{"id":"p-x","traits":{"a":${"[".repeat(5000)}${"]".repeat(5000)}}}`);
+      expect(deep.status).toBe(400);
+      expect(deep.fieldErrors).toEqual([
+        { path: `traits.a${".0".repeat(62)}`, message: "Nested deeper than 64 levels" },
+      ]);
+      // Schema refusals read as a sentence too, not as a JSON dump of zod's issues.
+      expect((await post('{"id":"p-x","stats":{"visits":-1},"active":"yes"}')).message).toBe(
+        "active: Invalid input: expected boolean, received string (and 1 more)",
+      );
+      expect(await h.admin.profile.list.query({ withTotal: true })).toMatchObject({ total: 0 });
+    });
+
     it("refuses an id already in use with CONFLICT", async () => {
       await h.admin.profile.create.mutate({ id: "p-dup" });
       const err = await failure(h.admin.profile.create.mutate({ id: "p-dup" }));

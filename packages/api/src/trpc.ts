@@ -7,10 +7,11 @@
 import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import { z, ZodError } from "zod";
+import { z, ZodError, ZodRealError } from "zod";
 import type { Auth } from "@cdp/auth";
 import type { Database } from "@cdp/db";
 import { DomainError } from "@cdp/db";
+import { unstorableJson } from "@cdp/profile-schema";
 
 import { can } from "./authz";
 import type { Permission, Principal } from "./authz";
@@ -62,7 +63,11 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
           : null;
     // Unexpected faults keep their details in the server log: driver text may hold values.
     const message =
-      error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server." : shape.message;
+      error.code === "INTERNAL_SERVER_ERROR"
+        ? "Something went wrong on the server."
+        : cause instanceof ZodError && fieldErrors
+          ? inputErrorMessage(fieldErrors)
+          : shape.message;
     return {
       ...shape,
       message,
@@ -76,6 +81,15 @@ const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
     };
   },
 });
+
+/** One sentence for people: zod's own message is a JSON dump of every issue. */
+function inputErrorMessage(errors: FieldError[]): string {
+  const [first] = errors;
+  if (!first) return "The input is not valid.";
+  const where = first.path === "" ? "" : `${first.path}: `;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return `${where}${first.message}${more}`;
+}
 
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
@@ -91,7 +105,27 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-const baseProcedure = t.procedure.use(domainErrors);
+/**
+ * Refuses, before any schema runs, input no store can keep: text with NUL or unpaired surrogates
+ * (PostgreSQL text and jsonb hold neither) and nesting deep enough to overflow the schemas'
+ * recursion. One check for every procedure, so no input schema can forget it.
+ */
+const storableInput = t.middleware(async ({ getRawInput, next }) => {
+  const issues = unstorableJson(await getRawInput());
+  if (issues.length > 0) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: "The input holds what cannot be stored.",
+      // The Error subclass, as parse() throws: tRPC keeps only Errors as causes.
+      cause: new ZodRealError(
+        issues.map((issue) => ({ code: "custom" as const, input: undefined, ...issue })),
+      ),
+    });
+  }
+  return next();
+});
+
+const baseProcedure = t.procedure.use(domainErrors).use(storableInput);
 
 /** Health and auth only: no principal needed. */
 export const publicProcedure = baseProcedure;

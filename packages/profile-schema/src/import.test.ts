@@ -99,6 +99,19 @@ describe("parseDocumentRow", () => {
     ]);
   });
 
+  it("refuses a row the store cannot keep as a row error, at any depth (NUL, lone surrogates)", () => {
+    expect(issues(parseDocumentRow("ndjson", '{"id":"a","traits":{"k":"x\\u0000"}}'))).toEqual([
+      { path: "traits.k", message: "Text must not contain the NUL character" },
+    ]);
+    expect(issues(parseDocumentRow("tracardi", '{"id":"\\ud800"}'))).toEqual([
+      { path: "id", message: "Text must not contain unpaired surrogates" },
+    ]);
+    const deep = `{"id":"a","aux":${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}}`;
+    expect(issues(parseDocumentRow("ndjson", deep))).toEqual([
+      { path: expect.stringMatching(/^aux\.a\.a/), message: "Nested deeper than 64 levels" },
+    ]);
+  });
+
   it("keeps which fields a row gives, and whether it names its id", () => {
     const record = ok(
       parseDocumentRow(

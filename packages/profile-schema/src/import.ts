@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { fieldByPath, fieldMetadata, type FieldType } from "./field-metadata";
-import { FORBIDDEN_KEYS, isPlainObject, safeRecord, type JsonValue } from "./json";
+import { FORBIDDEN_KEYS, isPlainObject, safeRecord, unstorableJson, type JsonValue } from "./json";
 import { ListQuery } from "./list-query";
 import { hasContact, Profile } from "./profile";
 import { fromTracardi, TRACARDI_AUX_KEY } from "./tracardi";
@@ -256,6 +256,15 @@ export function parseDocumentRow(format: "ndjson" | "tracardi", line: string): I
     return fail("", `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!isPlainObject(raw)) return fail("", "Expected a JSON object: one profile per line");
+  // Before the schemas: their recursion overflows on deep rows, and the store would refuse the
+  // text (failing the whole batch) rather than this row alone.
+  const unstorable = unstorableJson(raw);
+  if (unstorable.length > 0) {
+    return {
+      ok: false,
+      issues: unstorable.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+    };
+  }
   let profile: Profile;
   if (format === "tracardi") {
     try {

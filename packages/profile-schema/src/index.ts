@@ -1,4 +1,12 @@
-export { FORBIDDEN_KEYS, JsonObject, JsonValue, MapKey } from "./json";
+export {
+  FORBIDDEN_KEYS,
+  JsonObject,
+  JsonValue,
+  MapKey,
+  MAX_JSON_DEPTH,
+  unstorableJson,
+  unstorableText,
+} from "./json";
 export {
   IsoDateOrDateTime,
   IsoDateTime,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { JsonObject, JsonValue, safeRecord } from "./json";
+import { JsonObject, JsonValue, safeRecord, unstorableJson, unstorableText } from "./json";
 import { z } from "zod";
 
 function issues(schema: z.ZodType, input: unknown) {
@@ -77,5 +77,31 @@ describe("safeRecord", () => {
       path: [""],
       message: "Key must not be empty",
     });
+  });
+});
+
+describe("unstorableJson", () => {
+  it("finds NUL and unpaired surrogates in values and keys, by path", () => {
+    const input: unknown = JSON.parse(
+      '{"ok":"\u{1F600} שלום","a":["x\\u0000"],"b":{"\\ud800":1},"c":"\\udc00\\ud800"}',
+    );
+    expect(unstorableJson(input)).toEqual([
+      { path: ["a", 0], message: "Text must not contain the NUL character" },
+      { path: ["b", "\ud800"], message: "Key: Text must not contain unpaired surrogates" },
+      { path: ["c"], message: "Text must not contain unpaired surrogates" },
+    ]);
+    expect(unstorableText("a pair: \ud83d\ude00")).toBeNull();
+  });
+
+  it("stops at the depth limit without recursing, however deep the input", () => {
+    expect(unstorableJson(JSON.parse(`${"[".repeat(64)}${"]".repeat(64)}`))).toEqual([]);
+    const deep: unknown = JSON.parse(`${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`);
+    expect(unstorableJson(deep)).toEqual([
+      { path: new Array(64).fill(0), message: "Nested deeper than 64 levels" },
+    ]);
+  });
+
+  it("reports at most 20 issues", () => {
+    expect(unstorableJson(new Array(1000).fill("\u0000"))).toHaveLength(20);
   });
 });

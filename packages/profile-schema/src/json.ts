@@ -150,3 +150,78 @@ export function safeRecord<V extends z.ZodType>(value: V) {
     .pipe(record)
     .meta({ fieldType: "map" });
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a store can keep
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Deepest nesting of arrays and objects an input may have. Far beyond any real document, and far
+ * below where recursive validation overflows the stack or PostgreSQL's jsonb parser gives up.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const LONE_SURROGATE_RE = /\p{Cs}/u;
+
+/**
+ * Why a string cannot be stored, or null. PostgreSQL text and jsonb hold neither the NUL
+ * character nor unpaired UTF-16 surrogates (the driver would fail, or turn them into U+FFFD).
+ */
+export function unstorableText(text: string): string | null {
+  if (text.includes("\u0000")) return "Text must not contain the NUL character";
+  if (LONE_SURROGATE_RE.test(text)) return "Text must not contain unpaired surrogates";
+  return null;
+}
+
+/** At most this many issues are reported for one value. */
+const MAX_UNSTORABLE_ISSUES = 20;
+
+/**
+ * What in a parsed JSON value no store can keep, by path: strings and keys that fail
+ * {@link unstorableText}, and arrays or objects nested deeper than `maxDepth` (the root is level
+ * 1). Iterative, so input of any depth is safe to check; values other than arrays and plain
+ * objects are not looked into.
+ */
+export function unstorableJson(
+  value: unknown,
+  maxDepth = MAX_JSON_DEPTH,
+): { path: (string | number)[]; message: string }[] {
+  const issues: Issue[] = [];
+  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [
+    { value, path: [], depth: 0 },
+  ];
+  while (stack.length > 0 && issues.length < MAX_UNSTORABLE_ISSUES) {
+    const { value: current, path, depth } = stack.pop() as (typeof stack)[number];
+    if (typeof current === "string") {
+      const problem = unstorableText(current);
+      if (problem) issues.push({ path, message: problem });
+      continue;
+    }
+    const isArray = Array.isArray(current);
+    if (!isArray && !isPlainObject(current)) continue;
+    if (depth + 1 > maxDepth) {
+      issues.push({ path, message: `Nested deeper than ${maxDepth} levels` });
+      continue;
+    }
+    if (isArray) {
+      for (let i = current.length - 1; i >= 0; i--) {
+        stack.push({ value: current[i], path: [...path, i], depth: depth + 1 });
+      }
+      continue;
+    }
+    const keys = Object.keys(current as Record<string, unknown>);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      const problem = unstorableText(key);
+      if (problem) issues.push({ path: [...path, key], message: `Key: ${problem}` });
+      else {
+        stack.push({
+          value: (current as Record<string, unknown>)[key],
+          path: [...path, key],
+          depth: depth + 1,
+        });
+      }
+    }
+  }
+  return issues.slice(0, MAX_UNSTORABLE_ISSUES);
+}
