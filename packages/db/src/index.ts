@@ -1,5 +1,6 @@
 export * from "./client";
 export * from "./errors";
+export * from "./retry";
 export * from "./queries/profile";
 export * from "./queries/service-token";
 export * as schema from "./schema";
