@@ -31,6 +31,20 @@ export class VersionConflictError extends DomainError {
   }
 }
 
+/**
+ * A write named a profile that was merged into another after it was read: nothing was changed.
+ * Its id now opens the survivor (`currentVersion` is the survivor's), so reading again and
+ * re-applying the change lands it there.
+ */
+export class ProfileMergedError extends VersionConflictError {
+  constructor(id: string, expectedVersion: number, into: { id: string; version: number }) {
+    super(id, expectedVersion, into.version);
+    this.message = `Profile ${id} was merged into ${into.id} while this change was made; nothing was changed. Reload ${id} (it now opens ${into.id}) and apply the change again.`;
+    this.details["mergedInto"] = into.id;
+    this.name = "ProfileMergedError";
+  }
+}
+
 export class NotFoundError extends DomainError {
   constructor(entity: string, id: string) {
     super("NOT_FOUND", `${entity} ${id} was not found.`, { entity, id });

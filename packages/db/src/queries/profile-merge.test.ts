@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Profile } from "@cdp/profile-schema";
 import type { ProfileInput } from "@cdp/profile-schema";
 
+import { NotFoundError, ProfileMergedError, VersionConflictError } from "../errors";
 import { event, profile as profileTable, profileIdentityKey } from "../schema";
 import { createTestDatabase, testTargets } from "../testing";
 import type { TestDatabase } from "../testing";
@@ -249,6 +250,30 @@ describe.each(testTargets())("profile merge queries on %s", (target) => {
     const restored = await getProfile(t.db, "b");
     expect(restored).toEqual({ profile: b.profile, version: b.version + 1 });
     await expect(reinsertProfiles(t.db, [b])).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("refuses a write to a profile merged away since it was read as a conflict naming the survivor", async () => {
+    const a = await insertProfile(t.db, person("a", "2024-01-01T00:00:00.000000Z"));
+    const b = await insertProfile(t.db, person("b", "2024-01-02T00:00:00.000000Z"));
+    await transferIdentifiers(t.db, { from: ["b"], to: "a" });
+    await deleteMergedProfiles(t.db, [{ id: "b", version: b.version }]);
+    const write = updateProfile(t.db, {
+      profile: { ...b.profile, traits: { late: true } },
+      expectedVersion: b.version,
+    });
+    await expect(write).rejects.toBeInstanceOf(ProfileMergedError);
+    await expect(write).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(write).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { id: "b", mergedInto: "a", currentVersion: a.version },
+    });
+    await expect(
+      updateProfile(t.db, {
+        profile: person("gone", "2024-01-01T00:00:00.000000Z"),
+        expectedVersion: 1,
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    expect((await getProfile(t.db, "a"))?.profile.traits).toEqual({});
   });
 
   it("sets field stamps only at the version named", async () => {

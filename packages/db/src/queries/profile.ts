@@ -7,7 +7,7 @@ export type { ProfileSortKey };
 import { normalizeDate } from "@cdp/profile-schema";
 
 import type { Database } from "../client";
-import { DomainError, NotFoundError, VersionConflictError } from "../errors";
+import { DomainError, NotFoundError, ProfileMergedError, VersionConflictError } from "../errors";
 import { event, profile, profileIdentifier } from "../schema";
 import type { IdentifierType, ProfileInsertRow, ProfileRow } from "../schema";
 import { escapeLike, pgTimestampToIso, rowsOf } from "../sql";
@@ -315,6 +315,33 @@ export async function insertProfiles(db: Database, profiles: Profile[]): Promise
 }
 
 /**
+ * Why a write at `expectedVersion` found no row to update: another version is current
+ * (VersionConflictError); the profile was merged into another since it was read, so its id now
+ * leads there (ProfileMergedError, a version conflict too: read again and re-apply); or it is
+ * gone (NotFoundError).
+ */
+async function staleWriteError(
+  db: Database,
+  id: string,
+  expectedVersion: number,
+): Promise<DomainError> {
+  const current = await db
+    .select({ version: profile.version })
+    .from(profile)
+    .where(eq(profile.id, id));
+  const version = current[0]?.version;
+  if (version !== undefined) return new VersionConflictError(id, expectedVersion, version);
+  const survivor = await db
+    .select({ id: profile.id, version: profile.version })
+    .from(profileIdentifier)
+    .innerJoin(profile, eq(profile.id, profileIdentifier.profileId))
+    .where(and(eq(profileIdentifier.type, "id"), eq(profileIdentifier.value, id)));
+  const into = survivor[0];
+  if (into && into.id !== id) return new ProfileMergedError(id, expectedVersion, into);
+  return new NotFoundError("Profile", id);
+}
+
+/**
  * Replaces a stored profile if it is still at `expectedVersion`; otherwise throws
  * VersionConflictError (or NotFoundError) and changes nothing. Identifiers follow the new document.
  */
@@ -331,15 +358,7 @@ export async function updateProfile(
       .where(and(eq(profile.id, p.id), eq(profile.version, params.expectedVersion)))
       .returning(storedColumns);
     const stored = updated[0];
-    if (!stored) {
-      const current = await tx
-        .select({ version: profile.version })
-        .from(profile)
-        .where(eq(profile.id, p.id));
-      const version = current[0]?.version;
-      if (version === undefined) throw new NotFoundError("Profile", p.id);
-      throw new VersionConflictError(p.id, params.expectedVersion, version);
-    }
+    if (!stored) throw await staleWriteError(tx, p.id, params.expectedVersion);
     await syncIdentifiers(tx, p.id, identifiersOf(p));
     return toStored(stored);
   });
@@ -421,15 +440,7 @@ export async function updateProfiles(
   );
   const versions = new Map(updated.map((r) => [r.id, Number(r.version)]));
   const missed = items.find((i) => !versions.has(i.profile.id));
-  if (missed) {
-    const current = await db
-      .select({ version: profile.version })
-      .from(profile)
-      .where(eq(profile.id, missed.profile.id));
-    const version = current[0]?.version;
-    if (version === undefined) throw new NotFoundError("Profile", missed.profile.id);
-    throw new VersionConflictError(missed.profile.id, missed.expectedVersion, version);
-  }
+  if (missed) throw await staleWriteError(db, missed.profile.id, missed.expectedVersion);
   return items.map((i) => versions.get(i.profile.id) as number);
 }
 
