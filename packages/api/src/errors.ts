@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import { DomainError } from "@cdp/db";
+import { contentionError, DomainError } from "@cdp/db";
 
 const codeOf: Record<DomainError["code"], TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
@@ -9,10 +9,15 @@ const codeOf: Record<DomainError["code"], TRPC_ERROR_CODE_KEY> = {
   FORBIDDEN: "FORBIDDEN",
 };
 
-/** The one mapping from domain errors to tRPC codes; anything else passes through untouched. */
+/**
+ * The one mapping from domain errors to tRPC codes; contention that reached here (a deadlock or
+ * serialization abort outside retryingTransaction, a unique key taken concurrently) is the store's
+ * CONFLICT "try again". Anything else passes through untouched.
+ */
 export function toTRPCError(error: unknown): unknown {
-  if (error instanceof DomainError) {
-    return new TRPCError({ code: codeOf[error.code], message: error.message, cause: error });
+  const domain = error instanceof DomainError ? error : contentionError(error);
+  if (domain) {
+    return new TRPCError({ code: codeOf[domain.code], message: domain.message, cause: domain });
   }
   return error;
 }

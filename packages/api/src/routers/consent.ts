@@ -8,7 +8,7 @@ import {
   ConsentTypeInput,
   ConsentTypePatch,
 } from "@cdp/profile-schema";
-import { listConsentTypes, requireConsentType } from "@cdp/db";
+import { listConsentTypes, requireConsentType, retryingTransaction } from "@cdp/db";
 
 import type { Principal } from "../authz";
 import {
@@ -93,7 +93,7 @@ export const consentRouter = {
     .mutation(async ({ ctx, input }) =>
       present(
         ctx.principal,
-        await ctx.db.transaction((tx) =>
+        await retryingTransaction(ctx.db, (tx) =>
           applyConsentChange(tx, origin(ctx), { ...input, action: "granted" }),
         ),
       ),
@@ -105,7 +105,7 @@ export const consentRouter = {
     .mutation(async ({ ctx, input }) =>
       present(
         ctx.principal,
-        await ctx.db.transaction((tx) =>
+        await retryingTransaction(ctx.db, (tx) =>
           applyConsentChange(tx, origin(ctx), { ...input, action: "denied" }),
         ),
       ),
@@ -117,7 +117,7 @@ export const consentRouter = {
     .mutation(async ({ ctx, input }) =>
       present(
         ctx.principal,
-        await ctx.db.transaction((tx) =>
+        await retryingTransaction(ctx.db, (tx) =>
           applyConsentChange(tx, origin(ctx), { ...input, action: "revoked" }),
         ),
       ),

@@ -11,6 +11,7 @@ import {
   deleteProfile,
   listProfiles,
   requireProfile,
+  retryingTransaction,
   VersionConflictError,
 } from "@cdp/db";
 
@@ -86,7 +87,7 @@ export const profileRouter = {
     .input(ProfileCreate)
     .mutation(async ({ ctx, input }) => {
       const profile = createProfile(input, new Date().toISOString());
-      const { stored } = await ctx.db.transaction((tx) =>
+      const { stored } = await retryingTransaction(ctx.db, (tx) =>
         writeProfile(tx, { before: null, after: profile, origin: origin(ctx) }),
       );
       return presentProfile(ctx.principal, stored);
@@ -108,7 +109,7 @@ export const profileRouter = {
     .output(ProfileUpdateOutput)
     .input(z.object({ id: ProfileKey, version: z.number().int().min(1), patch: ProfilePatch }))
     .mutation(async ({ ctx, input }) => {
-      const { stored, changed } = await ctx.db.transaction(async (tx) => {
+      const { stored, changed } = await retryingTransaction(ctx.db, async (tx) => {
         const before = await requireProfile(tx, input.id);
         if (before.version !== input.version) {
           throw new VersionConflictError(before.profile.id, input.version, before.version);
@@ -131,7 +132,7 @@ export const profileRouter = {
     .output(ProfileDeleteOutput)
     .input(z.object({ id: ProfileKey, reason: z.string().trim().max(1000).nullish() }))
     .mutation(({ ctx, input }) =>
-      ctx.db.transaction(async (tx) => {
+      retryingTransaction(ctx.db, async (tx) => {
         const { profile } = await requireProfile(tx, input.id);
         const deleted = await deleteProfile(tx, profile.id);
         await audit(tx, { ...origin(ctx), reason: input.reason }, {

@@ -23,6 +23,7 @@ import {
   reinsertProfiles,
   requireProfile,
   restoreIdentifiers,
+  retryingTransaction,
   returnMovedRecords,
   setFieldStamps,
   transferConsentEvents,
@@ -97,7 +98,7 @@ export async function mergeInto(
   const from = [...params.from];
   refuseBadNames(into, from);
 
-  return db.transaction(async (tx) => {
+  return retryingTransaction(db, async (tx) => {
     const found = new Map((await lockProfiles(tx, [into, ...from])).map((s) => [s.profile.id, s]));
     const missing = [into, ...from].filter((id) => !found.has(id));
     if (missing.length > 0) {
@@ -210,7 +211,7 @@ export async function identifyProfile(
   params: { profileId: string; dryRun?: boolean },
   origin: WriteOrigin,
 ): Promise<IdentifyOutcome> {
-  return db.transaction(async (tx) => {
+  return retryingTransaction(db, async (tx) => {
     const subject = await requireProfile(tx, params.profileId);
     const id = subject.profile.id;
     const group = await findProfilesSharingKeys(tx, id);
@@ -327,7 +328,7 @@ export async function unmerge(
   params: { mergeId: string },
   origin: WriteOrigin,
 ): Promise<UnmergeOutcome> {
-  return db.transaction(async (tx) => {
+  return retryingTransaction(db, async (tx) => {
     const record = await lockMerge(tx, params.mergeId);
     if (!record)
       throw new DomainError("NOT_FOUND", `Merge ${params.mergeId} was not found.`, {

@@ -7,6 +7,7 @@ import {
   identifiersOf,
   redactValues,
   requireProfile,
+  retryingTransaction,
   schema,
   suppressIdentifiers,
   textColumns,
@@ -150,7 +151,7 @@ export async function erasePerson(
   origin: PrivacyOrigin,
   input: { profileId: string; reason: string },
 ) {
-  return db.transaction(async (tx) => {
+  return retryingTransaction(db, async (tx) => {
     const { profile } = await requireProfile(tx, input.profileId);
     const ids = await personIds(tx, profile);
     const values = piiValuesOf(profile);

@@ -7,6 +7,7 @@ import {
   insertAudit,
   insertProfile,
   insertProfiles,
+  isTransientTransactionError,
   sameIdentifiers,
   setProfileMemberships,
   suppressedAmong,
@@ -279,7 +280,8 @@ export async function writeProfiles(
       };
     }
   } catch (error) {
-    if (error instanceof VersionConflictError) throw error;
+    // A lost race, or a deadlock or serialization abort: the whole transaction runs again.
+    if (error instanceof VersionConflictError || isTransientTransactionError(error)) throw error;
     // One bad document spoils the combined statement: write each on its own to find it.
     for (const { index, prepared } of ready) {
       try {

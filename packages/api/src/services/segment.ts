@@ -62,6 +62,7 @@ import {
   markSegmentComputed,
   requireProfile,
   requireSegment,
+  retryingTransaction,
   segmentSizes,
   segmentVersionConflict,
   setProfileMemberships,
@@ -359,43 +360,51 @@ async function syncInBatches(
   const changes: SegmentRunResult["changes"] = {};
   let after: string | null = null;
   let profiles = 0;
-  let last: CatalogSegment[] = [];
+  let last: CatalogSegment[];
   // Segments synced by every batch at one version: only they can be marked computed.
   const steady = new Map<string, number>();
   let firstBatch = true;
   for (;;) {
-    const done: boolean = await db.transaction(async (tx) => {
+    // One batch; its outcome is folded into the run only once committed, since a deadlock or
+    // serialization abort runs the batch again from the start.
+    const batch = await retryingTransaction(db, async (tx) => {
       const catalog = toCatalog(await loadSegmentCatalog(tx));
       const chosen = pick(catalog);
-      last = catalog.ordered.filter((s) => chosen.has(s.id));
-      const seen = new Map(last.map((s) => [s.id, s.version]));
-      if (firstBatch) for (const [id, version] of seen) steady.set(id, version);
-      for (const [id, version] of steady) {
-        if (seen.get(id) !== version) steady.delete(id);
-      }
-      firstBatch = false;
-      if (last.length === 0) return true;
-      const ids = await lockProfileBatch(tx, { after, limit: batchSize });
-      if (ids.length === 0) return true;
+      const segments = catalog.ordered.filter((s) => chosen.has(s.id));
+      const counts = new Map<string, { entered: number; exited: number }>();
+      const ids =
+        segments.length === 0 ? [] : await lockProfileBatch(tx, { after, limit: batchSize });
       const now = canonical(options.now);
-      for (const segment of last) {
-        const counts = await syncSegmentMembers(tx, {
-          segmentId: segment.id,
-          predicate: membershipPredicate(catalog, segment, now),
-          profileIds: ids,
-          at: now,
-          source: origin.source,
-          requestId: origin.requestId,
-        });
-        const tally = (changes[segment.id] ??= { entered: 0, exited: 0 });
-        tally.entered += counts.entered;
-        tally.exited += counts.exited;
+      for (const segment of ids.length === 0 ? [] : segments) {
+        counts.set(
+          segment.id,
+          await syncSegmentMembers(tx, {
+            segmentId: segment.id,
+            predicate: membershipPredicate(catalog, segment, now),
+            profileIds: ids,
+            at: now,
+            source: origin.source,
+            requestId: origin.requestId,
+          }),
+        );
       }
-      profiles += ids.length;
-      after = ids[ids.length - 1] ?? after;
-      return ids.length < batchSize;
+      return { segments, ids, counts };
     });
-    if (done) break;
+    last = batch.segments;
+    const seen = new Map(last.map((s) => [s.id, s.version]));
+    if (firstBatch) for (const [id, version] of seen) steady.set(id, version);
+    for (const [id, version] of steady) {
+      if (seen.get(id) !== version) steady.delete(id);
+    }
+    firstBatch = false;
+    for (const [id, counts] of batch.counts) {
+      const tally = (changes[id] ??= { entered: 0, exited: 0 });
+      tally.entered += counts.entered;
+      tally.exited += counts.exited;
+    }
+    profiles += batch.ids.length;
+    after = batch.ids[batch.ids.length - 1] ?? after;
+    if (last.length === 0 || batch.ids.length < batchSize) break;
   }
   for (const segment of last) {
     const wholeRun = steady.get(segment.id) === segment.version;
@@ -524,7 +533,7 @@ export async function createSegment(
   input: SegmentInput,
   options: { now?: Date | string; batchSize?: number } = {},
 ): Promise<SegmentWithSize> {
-  const created = await db.transaction(async (tx) => {
+  const created = await retryingTransaction(db, async (tx) => {
     const existing = await lockCatalog(tx);
     checkReferences(existing, input.id, input.condition);
     const segment = await insertSegment(tx, { ...input, createdBy: actorOf(origin.principal) });
@@ -555,7 +564,7 @@ export async function updateSegment(
   input: SegmentUpdate,
   options: { now?: Date | string; batchSize?: number } = {},
 ): Promise<SegmentWithSize> {
-  const { before, after } = await db.transaction(async (tx) => {
+  const { before, after } = await retryingTransaction(db, async (tx) => {
     const existing = await lockCatalog(tx);
     const before = await requireSegment(tx, input.id);
     if (before.version !== input.version) {
@@ -609,7 +618,7 @@ export async function deleteSegment(
   input: { id: string; version?: number | null },
   options: { now?: Date | string } = {},
 ): Promise<{ id: string; exited: number }> {
-  return db.transaction(async (tx) => {
+  return retryingTransaction(db, async (tx) => {
     const existing = await lockCatalog(tx);
     const target = existing.find((s) => s.id === input.id) ?? (await requireSegment(tx, input.id));
     const users = existing.filter(

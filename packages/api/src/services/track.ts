@@ -70,6 +70,7 @@ import {
   normalizeEmail,
   normalizePhone,
   parseIdentifierKey,
+  retryingTransaction,
   schema,
   setProfileSessions,
   VersionConflictError,
@@ -699,13 +700,15 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
 
 /**
  * Applies a batch of events in one transaction (see the module comment for the rules) and returns
- * one result per event, in input order.
- * @throws DomainError CONFLICT when other writers kept changing the batch's profiles (3 attempts).
+ * one result per event, in input order. A deadlock or serialization abort runs the transaction
+ * again with backoff (retryingTransaction); a lost race for a profile runs the batch again.
+ * @throws DomainError CONFLICT when other writers kept changing the batch's profiles (3 attempts),
+ * or kept aborting it (TransactionContentionError).
  */
 export async function track(db: Database, params: TrackParams): Promise<TrackOutput> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => trackOnce(tx, params));
+      return await retryingTransaction(db, (tx) => trackOnce(tx, params));
     } catch (error) {
       if (!(error instanceof ConcurrentChange)) throw error;
       if (attempt >= MAX_ATTEMPTS) {
