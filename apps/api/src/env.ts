@@ -16,6 +16,11 @@ export const env = createEnv({
       .default("info"),
     /** How long shutdown waits for in-flight requests before cutting connections. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /**
+     * Calls per second each service token may make on this instance; 0 turns the limit off. Past
+     * it a call answers 429 with Retry-After.
+     */
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(500),
     /** How often segments with time-relative conditions are re-evaluated; 0 turns it off. */
     SEGMENT_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   },

@@ -2,18 +2,13 @@
  * `pnpm --filter @cdp/api-server start`: migrates the database, serves, and shuts down cleanly on
  * SIGTERM/SIGINT (stop accepting, finish in-flight requests up to a deadline, close the database).
  */
-import { pino } from "pino";
-import { resumeImportJobs, startSegmentRefresh, stopImportWorker } from "@cdp/api";
+import { createLogger, resumeImportJobs, startSegmentRefresh, stopImportWorker } from "@cdp/api";
 import { openDatabase } from "@cdp/db";
 
 import { apiPgliteDir, env } from "./env";
 import { startServer } from "./server";
 
-const logger = pino({
-  level: env.LOG_LEVEL,
-  // Nothing logs headers or bodies today; this keeps a future `req` field from leaking a token.
-  redact: ["req.headers.authorization", "headers.authorization", "authorization"],
-});
+const logger = createLogger({ level: env.LOG_LEVEL });
 
 async function main(): Promise<void> {
   const handle = await openDatabase(
@@ -27,6 +22,10 @@ async function main(): Promise<void> {
     port: env.PORT,
     host: env.HOST,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    rateLimit:
+      env.API_RATE_LIMIT_PER_SECOND > 0
+        ? { calls: env.API_RATE_LIMIT_PER_SECOND, perSeconds: 1 }
+        : null,
     logger,
   });
   logger.info({ url: server.url }, "profile API listening");

@@ -13,6 +13,8 @@ import {
   appRouter,
   consoleLogger,
   createTRPCContext,
+  orUnavailable,
+  retryAfterHeader,
   DEFAULT_MAX_BODY_BYTES,
   jsonResponse,
   limitBody,
@@ -21,7 +23,7 @@ import {
   serviceTokenPrincipal,
   withRequestId,
 } from "@cdp/api";
-import type { PrincipalResolver, RequestLogger } from "@cdp/api";
+import type { CallLimiter, PrincipalResolver, RequestLogger } from "@cdp/api";
 import type { Database } from "@cdp/db";
 import { JsonObject } from "@cdp/profile-schema";
 
@@ -227,6 +229,8 @@ export interface RestHandlerOptions {
   resolvePrincipal?: PrincipalResolver;
   maxBodyBytes?: number;
   logger?: RequestLogger;
+  /** Per-token call limits, shared with the tRPC routes; none when absent. */
+  limitCalls?: CallLimiter | null;
 }
 
 function decodeSegment(segment: string): string {
@@ -257,6 +261,7 @@ export function createRestHandler(
     logger = consoleLogger,
   } = options;
   prepare();
+  const limitCalls = options.limitCalls ?? null;
   const calls = new WeakMap<object, CallInfo>();
   const handler = createOpenApiNodeHttpHandler({
     router: restView(appRouter),
@@ -266,10 +271,12 @@ export function createRestHandler(
       if (!call) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Unknown request" });
       return createTRPCContext({
         db,
-        principal: await resolvePrincipal(call.request, db),
+        principal: await orUnavailable(() => resolvePrincipal(call.request, db)),
         requestId: call.requestId,
+        limitCalls,
       });
     },
+    responseMeta: ({ errors }) => ({ headers: retryAfterHeader(errors) }),
     onError: ({ error, path, req }) => {
       const requestId = calls.get(req)?.requestId ?? "unknown";
       logCallError(logger, { requestId, path, error });

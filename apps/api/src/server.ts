@@ -12,6 +12,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { sql } from "drizzle-orm";
 import {
   consoleLogger,
+  createCallLimiter,
   createExportHandler,
   createRequestHandler,
   DEFAULT_MAX_BODY_BYTES,
@@ -20,7 +21,7 @@ import {
   serviceTokenPrincipal,
   TRPC_ENDPOINT,
 } from "@cdp/api";
-import type { PrincipalResolver, RequestLogger } from "@cdp/api";
+import type { PrincipalResolver, RateLimitOptions, RequestLogger } from "@cdp/api";
 import type { Database } from "@cdp/db";
 
 import { createRestHandler, openApiDocument, REST_BASE } from "./openapi";
@@ -32,6 +33,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** How long `/ready` waits for `select 1` before answering 503. */
   readyTimeoutMs?: number;
+  /** Calls per second each service token may make (tRPC and REST together); unlimited if absent. */
+  rateLimit?: RateLimitOptions | null;
 }
 
 /** Resolves with the promise's value, or rejects after `ms`. */
@@ -46,8 +49,9 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** Every route of the server as one fetch-style handler. */
 export function createApp(options: AppOptions): (req: Request) => Promise<Response> {
   const { db, logger = consoleLogger, readyTimeoutMs = 2000 } = options;
-  const trpc = createRequestHandler({ ...options, logger });
-  const rest = createRestHandler({ ...options, logger });
+  const limitCalls = options.rateLimit ? createCallLimiter(options.rateLimit) : null;
+  const trpc = createRequestHandler({ ...options, logger, limitCalls });
+  const rest = createRestHandler({ ...options, logger, limitCalls });
   const resolvePrincipal = options.resolvePrincipal ?? serviceTokenPrincipal;
   const exportHandler = createExportHandler({ db, resolvePrincipal: (req) => resolvePrincipal(req, db) });
   return async (req) => {
@@ -77,6 +81,19 @@ function loggedPath(pathname: string): string {
   const [collection, ...rest] = pathname.slice(REST_BASE.length + 1).split("/");
   return [REST_BASE, collection, ...rest.map(() => ":param")].join("/");
 }
+
+/**
+ * Every answer is JSON or NDJSON for programs: nothing may be framed, sniffed into HTML, cached by
+ * a shared proxy (answers hold personal data) or run as a page.
+ */
+export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ["content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"],
+  ["x-content-type-options", "nosniff"],
+  ["x-frame-options", "DENY"],
+  ["referrer-policy", "no-referrer"],
+  ["cache-control", "no-store"],
+  ["cross-origin-resource-policy", "same-origin"],
+];
 
 const TOO_LARGE = Symbol("too large");
 
@@ -196,6 +213,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (inFlight === 0) drained?.();
     });
     res.setHeader("x-request-id", requestId);
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
     if (closing) res.setHeader("connection", "close");
 
     const handle = async () => {

@@ -9,6 +9,9 @@ import type { Database } from "@cdp/db";
 
 import type { Principal } from "./authz";
 import { principalFromHeaders } from "./context";
+import { orUnavailable } from "./errors";
+import { retryAfterHeader } from "./rate-limit";
+import type { CallLimiter } from "./rate-limit";
 import { appRouter } from "./root";
 import { createTRPCContext } from "./trpc";
 import type { Context } from "./trpc";
@@ -153,6 +156,8 @@ export interface RequestHandlerOptions {
   logger?: RequestLogger;
   /** Staff authentication, for hosts that serve staff (the console); null elsewhere. */
   auth?: Context["auth"];
+  /** Per-token call limits (one limiter per process, shared by every route); none when absent. */
+  limitCalls?: CallLimiter | null;
 }
 
 /**
@@ -169,6 +174,7 @@ export function createRequestHandler(
     maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     logger = consoleLogger,
   } = options;
+  const limitCalls = options.limitCalls ?? null;
   return async (incoming) => {
     const requestId = requestIdOf(incoming.headers);
     const req = await limitBody(incoming, maxBodyBytes);
@@ -180,11 +186,13 @@ export function createRequestHandler(
       createContext: async () =>
         createTRPCContext({
           db,
-          principal: await resolvePrincipal(req, db),
+          principal: await orUnavailable(() => resolvePrincipal(req, db)),
           requestId,
           auth: options.auth ?? null,
+          limitCalls,
         }),
       onError: ({ error, path }) => logCallError(logger, { requestId, path, error }),
+      responseMeta: ({ errors }) => ({ headers: retryAfterHeader(errors) }),
     });
     return withRequestId(res, requestId);
   };

@@ -16,6 +16,9 @@ import { unstorableJson } from "@cdp/profile-schema";
 import { can } from "./authz";
 import type { Permission, Principal } from "./authz";
 import { toTRPCError } from "./errors";
+import { OverCallLimit } from "./rate-limit";
+import type { CallLimiter } from "./rate-limit";
+import { audit } from "./services/audit";
 
 // 1. CONTEXT ------------------------------------------------------------------------------------
 
@@ -25,6 +28,8 @@ export interface Context {
   requestId: string;
   /** Staff authentication, where the host serves staff (the console); user management needs it. */
   auth: Auth | null;
+  /** Per-token call limits, where the host sets them (apps/api, the console); null = unlimited. */
+  limitCalls: CallLimiter | null;
 }
 
 export function createTRPCContext(opts: {
@@ -32,12 +37,14 @@ export function createTRPCContext(opts: {
   principal: Principal | null;
   requestId?: string;
   auth?: Auth | null;
+  limitCalls?: CallLimiter | null;
 }): Context {
   return {
     db: opts.db,
     principal: opts.principal,
     requestId: opts.requestId ?? randomUUID(),
     auth: opts.auth ?? null,
+    limitCalls: opts.limitCalls ?? null,
   };
 }
 
@@ -130,20 +137,41 @@ const baseProcedure = t.procedure.use(domainErrors).use(storableInput);
 /** Health and auth only: no principal needed. */
 export const publicProcedure = baseProcedure;
 
-/** A procedure open to principals holding `permission`; the context's principal is non-null. */
+/**
+ * A procedure open to principals holding `permission`; the context's principal is non-null.
+ * Service tokens over their call limit are refused first (so a flood of refused calls cannot flood
+ * the audit log); a principal without the permission is refused and the refusal is audited.
+ */
 export function authorizedProcedure(permission: Permission) {
-  return baseProcedure.use(({ ctx, next }) => {
-    if (!ctx.principal) {
+  return baseProcedure.use(async ({ ctx, next, path }) => {
+    const principal = ctx.principal;
+    if (!principal) {
       throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send a service token." });
     }
-    if (!can(ctx.principal, permission)) {
+    const admitted = ctx.limitCalls ? await ctx.limitCalls(principal) : { ok: true as const };
+    if (!admitted.ok) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `This token is over its call limit; try again in ${admitted.retryAfterSeconds} s.`,
+        cause: new OverCallLimit(admitted.retryAfterSeconds),
+      });
+    }
+    if (!can(principal, permission)) {
+      await audit(
+        ctx.db,
+        { principal, requestId: ctx.requestId, reason: `needs the "${permission}" permission` },
+        { action: ACCESS_DENIED, entity: "procedure", entityId: path },
+      );
       throw new TRPCError({
         code: "FORBIDDEN",
         message: `This needs the "${permission}" permission.`,
       });
     }
-    return next({ ctx: { ...ctx, principal: ctx.principal } });
+    return next({ ctx: { ...ctx, principal } });
   });
 }
+
+/** The audit action of a call refused for a missing permission. */
+export const ACCESS_DENIED = "access.denied";
 
 export { z };

@@ -12,6 +12,8 @@ export interface TestDatabase extends DatabaseHandle {
   truncate(): Promise<void>;
   /** Which engine this suite runs on, for test names. */
   label: string;
+  /** The throwaway PostgreSQL database's URL (other processes can open it); null on PGlite. */
+  url: string | null;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   if (target === "pglite") {
     const handle = await openDatabase({ dataDir: "memory://" });
-    return { ...handle, label: "pglite", truncate: () => truncateAll(handle) };
+    return { ...handle, label: "pglite", url: null, truncate: () => truncateAll(handle) };
   }
   const adminUrl = env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
@@ -37,6 +39,7 @@ export async function createTestDatabase(
   return {
     ...handle,
     label: "postgres",
+    url: url.toString(),
     truncate: () => truncateAll(handle),
     close: async () => {
       await handle.close();
