@@ -1,5 +1,7 @@
 import type { NextConfig } from "next";
 
+import { STATIC_SECURITY_HEADERS } from "./src/lib/security-headers";
+
 const config: NextConfig = {
   // Several builds side by side (parallel e2e runs on one checkout) each take their own folder.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
@@ -16,6 +18,7 @@ const config: NextConfig = {
     proxyClientMaxBodySize: "60mb",
   },
   poweredByHeader: false,
+  headers: async () => [{ source: "/:path*", headers: STATIC_SECURITY_HEADERS }],
   reactStrictMode: true,
 };
 

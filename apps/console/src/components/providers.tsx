@@ -3,6 +3,11 @@
 import { ThemeProvider, useTheme } from "next-themes";
 import type { ReactNode } from "react";
 import { Toaster } from "sonner";
+import { z } from "zod";
+
+// The pages' CSP forbids eval: zod would otherwise probe `new Function` (a reported violation)
+// before compiling its object parsers.
+z.config({ jitless: true });
 
 function ThemedToaster() {
   const { resolvedTheme } = useTheme();
@@ -17,9 +22,15 @@ function ThemedToaster() {
 }
 
 /** Light / dark / system theme (a class on <html>, as the Tailwind theme expects) and toasts. */
-export function Providers({ children }: { children: ReactNode }) {
+export function Providers({ children, nonce }: { children: ReactNode; nonce?: string }) {
   return (
-    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
+    <ThemeProvider
+      attribute="class"
+      defaultTheme="system"
+      enableSystem
+      disableTransitionOnChange
+      nonce={nonce}
+    >
       {children}
       <ThemedToaster />
     </ThemeProvider>

@@ -17,6 +17,12 @@ export function getAuth(): Promise<Auth> {
   return store.__cdpConsoleAuth;
 }
 
+/** The console's own origin, as staff authentication knows it (BETTER_AUTH_URL). */
+export async function consoleOrigin(): Promise<string> {
+  const { baseURL } = (await getAuth()).options;
+  return new URL(typeof baseURL === "string" ? baseURL : "http://localhost:3000").origin;
+}
+
 /** The API principal of a signed-in staff member: what they may do follows from their role. */
 export function staffPrincipal(staff: StaffUser): Principal {
   return { kind: "staff", id: staff.id, name: staff.name, role: staff.role };
