@@ -250,6 +250,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
+  // Requests Node's HTTP parser refuses (a URL or headers over its 16 KB, malformed HTTP) never
+  // reach the app, and Node answers them without a body: answer in JSON like every refusal.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "The URL and headers are too large." }
+        : { code: "BAD_REQUEST", message: "The request is not valid HTTP." },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join("") +
+        `connection: close\r\n\r\n${body}`,
+    );
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

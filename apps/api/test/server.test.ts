@@ -85,6 +85,28 @@ describe.each(testTargets())("the API server on %s", (target) => {
     expect(ok.total).toBe(0);
   });
 
+  it("answers what Node's HTTP parser refuses in JSON too: a URL over 16 KB, malformed HTTP", async () => {
+    const long = await h.fetch(`/api/v1/profiles/${"x".repeat(20_000)}`, {
+      token: h.tokens.all.secret,
+    });
+    expect(long.status).toBe(431);
+    expect(await long.json()).toMatchObject({ error: { code: "REQUEST_HEADER_FIELDS_TOO_LARGE" } });
+
+    const { hostname, port } = new URL(h.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write("NOT HTTP\r\n\r\n"));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({
+      error: { code: "BAD_REQUEST", message: "The request is not valid HTTP." },
+    });
+    expect((await h.fetch("/health")).status).toBe(200);
+  });
+
   it("answers 404 with JSON for an unknown route", async () => {
     const res = await h.fetch("/nope");
     expect(res.status).toBe(404);
