@@ -226,6 +226,21 @@ describe("validation when a rule is saved", () => {
     });
   });
 
+  it("keeps identification properties out of fields staff read in the clear, unless hashed", () => {
+    expect(errorsOf(rule([{ from: "properties.email", to: "traits.email", op: "set" }]))).toEqual({
+      "mappings.0.to":
+        'Mapping 1 (properties.email → traits.email): properties.email holds personal data, and Trait "email" is not a personal-data field: map it to one, or add the hash transform',
+    });
+    expect(
+      errorsOf(rule([{ from: "properties.firstname", to: "data.pii.display_name", op: "set" }])),
+    ).toEqual({});
+    expect(
+      errorsOf(
+        rule([{ from: "properties.phone", to: "traits.phone_hash", op: "set", transform: "hash" }]),
+      ),
+    ).toEqual({});
+  });
+
   it("checks constants by value", () => {
     expect(
       errorsOf(rule([{ from: { const: 2.5 }, to: "data.job.company.size", op: "set" }])),

@@ -9,6 +9,7 @@ import type { FieldType } from "./field-metadata";
 import { JsonObject, JsonValue } from "./json";
 import { group } from "./profile";
 import { SegmentId } from "./segment";
+import { IDENTIFICATION_PROPERTIES } from "./track";
 
 /*
  * Mapping rules: what an administrator adds to `profile.track` after the built-in mappings. A
@@ -25,7 +26,9 @@ import { SegmentId } from "./segment";
  *   split (text → list on `separator`, default ",", items trimmed, empty ones dropped).
  * - `to` is a writable profile path ({@link mappingTargets}); its type decides what may go in:
  *   a string cannot go into a number field. Types are checked when a rule is saved where they
- *   are known (constants, event fields, transform outputs) and when it runs for the rest.
+ *   are known (constants, event fields, transform outputs) and when it runs for the rest. An
+ *   identification property (`properties.email`, …) goes only into a personal-data field, or
+ *   hashed: staff read the other fields in the clear.
  * - `op`: `set`; `set_if_empty` (only when the field is missing, null, "", [] or {}); `append`
  *   (lists: items added once, in order); `remove` (a field back to its default, a free key
  *   deleted; on a list, the given items removed); `increment` / `decrement` (numbers; a missing
@@ -753,6 +756,10 @@ export function mappingName(mapping: Pick<Mapping, "from" | "to">, index: number
   return `Mapping ${index + 1} (${from} → ${mapping.to})`;
 }
 
+const identificationSources: ReadonlySet<string> = new Set(
+  Object.keys(IDENTIFICATION_PROPERTIES).map((name) => `properties.${name}`),
+);
+
 function mappingIssues(mapping: Mapping, index: number): MappingIssue[] {
   const at = (...rest: (string | number)[]) => ["mappings", index, ...rest];
   const name = mappingName(mapping, index);
@@ -789,6 +796,21 @@ function mappingIssues(mapping: Mapping, index: number): MappingIssue[] {
   const problem = operandProblem(type, to, op);
   if (problem) {
     issue(at("to"), problem);
+    return issues;
+  }
+  // Staff read non-personal fields in the clear (ADR 0005): an identification property (e-mail,
+  // names, …) may land only in a personal-data field, or hashed.
+  const read = source.source.kind === "event" ? source.source.path : "";
+  if (
+    identificationSources.has(read) &&
+    !to.pii &&
+    to.kind !== "collection" &&
+    !mapping.transform.includes("hash")
+  ) {
+    issue(
+      at("to"),
+      `${read} holds personal data, and ${to.label} is not a personal-data field: map it to one, or add the hash transform`,
+    );
     return issues;
   }
   // A constant's value is known now, so it is checked as the engine would check it (a hash
