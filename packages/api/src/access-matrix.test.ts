@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAuth } from "@cdp/auth";
-import { SavedViewInput } from "@cdp/profile-schema";
+import { MAPPING_EXPORT_FORMAT, SavedViewInput } from "@cdp/profile-schema";
+import type { MappingRuleDefinitionInput } from "@cdp/profile-schema";
 import type { Auth } from "@cdp/auth";
 import { createServiceToken, schema } from "@cdp/db";
 import type { Database } from "@cdp/db";
@@ -72,6 +73,17 @@ async function newSegment(env: Env, id: string) {
   return id;
 }
 
+const RULE = {
+  name: "Plan from sign-ups",
+  eventTypes: ["signup"],
+  mappings: [{ from: "properties.plan", to: "traits.plan", op: "set" }],
+} satisfies MappingRuleDefinitionInput;
+
+async function newRule(env: Env, id: string) {
+  await env.admin.mapping.create({ id, ...RULE });
+  return id;
+}
+
 /** A saved view owned by the caller under test (owners alone may change their views). */
 async function newView(env: Env, name: string) {
   const owner = env.principal ?? staff("admin");
@@ -126,6 +138,42 @@ const cases: Record<string, Case> = {
     const profileId = await newProfile(env, "c-state");
     return (api) => api.consent.state({ profileId });
   },
+
+  "mapping.list": async () => (api) => api.mapping.list(),
+  "mapping.get": async (env) => {
+    const id = await newRule(env, "rule-get");
+    return (api) => api.mapping.get({ id });
+  },
+  "mapping.versions": async (env) => {
+    const id = await newRule(env, "rule-versions");
+    return (api) => api.mapping.versions({ id });
+  },
+  "mapping.test": async () => (api) =>
+    api.mapping.test({
+      profileId: "p-base",
+      event: { type: "signup", properties: { plan: "pro" } },
+      rule: RULE,
+    }),
+  "mapping.export": async () => (api) => api.mapping.export(),
+  "mapping.paths": async () => (api) => api.mapping.paths({ eventTypes: ["signup"] }),
+  "mapping.create": async () => (api) => api.mapping.create({ id: "rule-new", ...RULE }),
+  "mapping.update": async (env) => {
+    const id = await newRule(env, "rule-update");
+    return (api) => api.mapping.update({ id, version: 1, ...RULE, name: "Renamed" });
+  },
+  "mapping.delete": async (env) => {
+    const id = await newRule(env, "rule-delete");
+    return (api) => api.mapping.delete({ id, version: 1 });
+  },
+  "mapping.enable": async (env) => {
+    const id = await newRule(env, "rule-enable");
+    return (api) => api.mapping.enable({ id, enabled: true });
+  },
+  "mapping.import": async () => (api) =>
+    api.mapping.import({
+      format: MAPPING_EXPORT_FORMAT,
+      rules: [{ id: "rule-imported", ...RULE }],
+    }),
 
   "privacy.reveal": async (env) => {
     const profileId = await newProfile(env, "pv-reveal", true);

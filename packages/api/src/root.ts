@@ -1,5 +1,6 @@
 import { auditRouter } from "./routers/audit";
 import { consentRouter } from "./routers/consent";
+import { mappingRouter } from "./routers/mapping";
 import { privacyRouter } from "./routers/privacy";
 import { profileRouter } from "./routers/profile";
 import { segmentRouter } from "./routers/segment";
@@ -12,6 +13,7 @@ import { createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
   consent: consentRouter,
+  mapping: mappingRouter,
   privacy: privacyRouter,
   profile: profileRouter,
   segment: segmentRouter,

@@ -233,6 +233,16 @@ describe.each(testTargets())("what a viewer can see on %s", (target) => {
       proof: { ...PROOF, email: OPHELIA_NEW_EMAIL },
     });
     await editor.profile.merge({ into: cordelia.id, from: [cordula.id], reason: "same person" });
+    await admin.mapping.create({
+      id: "identify-extras",
+      name: "Identify extras",
+      eventTypes: ["identify"],
+      enabled: true,
+      mappings: [
+        { from: "type", to: "traits.last_event", op: "set" },
+        { from: "properties.lastname", to: "data.pii.display_name", op: "set_if_empty" },
+      ],
+    });
     await api(serviceToken(["profiles:write"])).profile.track({
       events: [
         {
@@ -403,6 +413,32 @@ describe.each(testTargets())("what a viewer can see on %s", (target) => {
         }),
       );
     }
+    await observe("mapping.list", () => caller.mapping.list());
+    await observe("mapping.get", () => caller.mapping.get({ id: "identify-extras" }));
+    await observe("mapping.versions", () => caller.mapping.versions({ id: "identify-extras" }));
+    await observe("mapping.export", () => caller.mapping.export());
+    const paths = await observe("mapping.paths", () =>
+      caller.mapping.paths({ eventTypes: ["identify"] }),
+    );
+    expect(paths.paths.map((p) => p.path)).toContain("properties.firstname");
+    const dryRun = await observe("mapping.test", () =>
+      caller.mapping.test({
+        profileId: `email:${OPHELIA_NEW_EMAIL}`,
+        event: { type: "relocated", properties: { town_name: "Little Nowhere" } },
+        rule: {
+          name: "Town from relocations",
+          eventTypes: ["relocated"],
+          mappings: [
+            { from: "properties.town_name", to: "data.contact.address.town", op: "set" },
+            { from: { const: "Somebody" }, to: "data.pii.firstname", op: "set" },
+          ],
+        },
+      }),
+    );
+    expect(dryRun.rules[0]?.changes.map((c) => c.path)).toEqual([
+      "data.pii.firstname",
+      "data.contact.address.town",
+    ]);
     const views = await observe("view.list", () => caller.view.list());
     for (const view of views)
       await observe(`view.get ${view.id}`, () => caller.view.get({ id: view.id }));

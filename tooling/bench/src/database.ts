@@ -50,7 +50,8 @@ export async function freshDatabase(options: {
     engine: "pglite",
     location: dir,
     dispose: async () => {
-      await handle.close();
+      // The load run hands the folder to the API process and closes this handle early.
+      await handle.close().catch(() => {});
       if (!options.keep) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -62,6 +62,14 @@ export interface WriteResult {
 const isBookkeeping = (path: string) =>
   path.startsWith("metadata.") || path === "data.anonymous" || path === "segments";
 
+/**
+ * Whether the caller left `segments` as it was. Every write derives the computed segments; a
+ * change of the static tags alone (a mapping rule's `add_segment`) must still be written.
+ */
+const sameSegments = (before: Profile, after: Profile) =>
+  before.segments.length === after.segments.length &&
+  before.segments.every((id, i) => id === after.segments[i]);
+
 /** What a write changes; for a new profile, what it sets beyond the defaults. */
 function changedPaths(before: Profile | null, after: Profile): string[] {
   const base = before ?? ProfileSchema.parse({ id: after.id });
@@ -191,7 +199,9 @@ async function unchanged(
 export async function writeProfile(db: Database, params: ProfileWrite): Promise<WriteResult> {
   const { before, origin } = params;
   const changed = changedPaths(before?.profile ?? null, params.after);
-  if (before && changed.length === 0) return unchanged(db, before, origin);
+  if (before && changed.length === 0 && sameSegments(before.profile, params.after)) {
+    return unchanged(db, before, origin);
+  }
 
   await refuseSuppressed(db, before?.profile ?? null, params.after);
   const prepared = await prepare(db, params, changed);
@@ -222,7 +232,7 @@ export async function writeProfiles(
   const pending: { index: number; changed: string[] }[] = [];
   for (const [index, write] of writes.entries()) {
     const changed = changedPaths(write.before?.profile ?? null, write.after);
-    if (write.before && changed.length === 0) {
+    if (write.before && changed.length === 0 && sameSegments(write.before.profile, write.after)) {
       outcomes[index] = { ok: true, result: await unchanged(db, write.before, write.origin) };
     } else pending.push({ index, changed });
   }

@@ -32,6 +32,14 @@
  *   exactly as `consent.grant` / `consent.revoke` do. The profile's events before it are written
  *   first; the event and its decision are written together in a savepoint, so a refused decision
  *   (unknown type, nothing to revoke, …) fails that event alone and keeps nothing of it.
+ * - Mapping rules (the administrator's, services/mapping-engine.ts) run after the built-in mappings
+ *   of each event, in rule order, on the profile the built-ins leave; their changes fold into the
+ *   profile's write like the built-ins' (stamped `[event time, event id]`), and each write adds one
+ *   `mapping.apply` audit row per rule version that changed the profile, naming the rule, its
+ *   version and the events. A rule that fails fails its event alone (the message names rule,
+ *   version and mapping) and keeps nothing of it. A rule's consent decisions go through the ledger
+ *   like a `consent-update` event's: written with their event in one savepoint, a refusal (unknown
+ *   type, …) fails that event alone; revoking what is not granted does nothing.
  * - Concurrency: a profile changed by another writer during the batch (version conflict) rolls the
  *   whole batch back and runs it again, up to 3 times; then it fails as CONFLICT and nothing of it
  *   is kept — resending the same batch is safe, since event ids make it idempotent.
@@ -49,6 +57,7 @@ import {
   VISIT_TIMEOUT_MINUTES,
 } from "@cdp/profile-schema";
 import type {
+  ConsentChangeInput,
   IdentificationProperty,
   JsonValue,
   Profile,
@@ -66,7 +75,9 @@ import {
   getTrackedProfiles,
   identifierKey,
   identifiersOf,
+  insertAudit,
   insertEvents,
+  listMappingRules,
   normalizeEmail,
   normalizePhone,
   parseIdentifierKey,
@@ -75,12 +86,30 @@ import {
   setProfileSessions,
   VersionConflictError,
 } from "@cdp/db";
-import type { Database, Identifier, NewEvent, StoredProfile } from "@cdp/db";
+import type {
+  AuditChange,
+  AuditEntry,
+  Database,
+  Identifier,
+  NewEvent,
+  StoredProfile,
+} from "@cdp/db";
 import { inArray } from "drizzle-orm";
 import { ZodError } from "zod";
 
 import type { Principal } from "../authz";
+import { auditEntry } from "./audit";
 import { applyConsentChange } from "./consent";
+import type { ConsentOrigin } from "./consent";
+import {
+  applyMappingRules,
+  mappingHasher,
+  mappingHashSalt,
+  mappingRuleError,
+  MappingRuleError,
+  ruleName,
+} from "./mapping-engine";
+import type { MappingEvent, RuleOutcome, RunnableRule } from "./mapping-engine";
 import { writeProfile, writeProfiles } from "./profile-write";
 import type { ProfileWrite, WriteOrigin, WriteOutcome } from "./profile-write";
 
@@ -316,6 +345,15 @@ export interface TrackParams {
   origin: TrackOrigin;
   /** The server clock, for tests. */
   now?: Date;
+  /**
+   * The mapping rules to run after the built-in mappings instead of the enabled ones (mapping.test
+   * runs a draft this way); read from the store once per batch when absent.
+   */
+  rules?: readonly RunnableRule[];
+  /** The salt of the rules' `hash` transform; MAPPING_HASH_SALT (or the development salt). */
+  hashSalt?: string;
+  /** Called with what each rule did to an event whose rules applied, by the event's index. */
+  onRules?: (index: number, outcomes: readonly RuleOutcome[]) => void;
 }
 
 /** Another writer changed a profile of the batch: the batch is rolled back and run again. */
@@ -380,6 +418,103 @@ const failure = (index: number, error: unknown): TrackResult => {
   return { index, ok: false, error: { message: (error as Error).message } };
 };
 
+/** The event as mapping rules read it. */
+const mappingEventOf = (event: TrackEventEnvelope): MappingEvent => ({
+  id: event.id,
+  type: event.type,
+  time: event.time,
+  session: event.session ?? null,
+  source: event.source ?? null,
+  properties: event.properties,
+  context: event.context,
+});
+
+/** `event e-1`, `events e-1, e-2, e-3 and 4 more`. */
+function eventList(ids: readonly string[]): string {
+  const shown = ids.slice(0, 3).join(", ");
+  if (ids.length === 1) return `event ${shown}`;
+  return `events ${shown}${ids.length > 3 ? ` and ${ids.length - 3} more` : ""}`;
+}
+
+/**
+ * The audit rows naming the rules that changed a profile in one write: one per rule version, with
+ * the paths it changed (the value before its first application, after its last) and its events.
+ */
+function ruleAuditRows(
+  origin: TrackOrigin,
+  profileId: string,
+  applied: readonly { eventId: string; outcomes: readonly RuleOutcome[] }[],
+): AuditEntry[] {
+  const byRule = new Map<
+    string,
+    { rule: RunnableRule; events: string[]; changes: Map<string, AuditChange> }
+  >();
+  for (const { eventId, outcomes } of applied) {
+    for (const outcome of outcomes) {
+      if (outcome.changes.length === 0) continue;
+      const key = `${outcome.rule.id}\u0000${outcome.rule.version}`;
+      const entry = byRule.get(key) ?? {
+        rule: outcome.rule,
+        events: [] as string[],
+        changes: new Map<string, AuditChange>(),
+      };
+      entry.events.push(eventId);
+      for (const change of outcome.changes) {
+        const seen = entry.changes.get(change.path);
+        entry.changes.set(change.path, seen ? { ...seen, after: change.after } : { ...change });
+      }
+      byRule.set(key, entry);
+    }
+  }
+  return [...byRule.values()].map(({ rule, events, changes }) =>
+    auditEntry(
+      { ...origin, reason: `${ruleName(rule)}, ${eventList(events)}` },
+      {
+        action: "mapping.apply",
+        entity: "profile",
+        entityId: profileId,
+        changes: [...changes.values()],
+      },
+    ),
+  );
+}
+
+/**
+ * Records a rule's consent decision through the ledger, as the event's: source `track:<event id>`,
+ * at the event time, legal basis `consent` for a grant, the rule as the reason. Revoking what is
+ * not granted leaves the person where the rule wants them, so it records nothing.
+ * @throws MappingRuleError naming the rule and mapping when the ledger refuses the decision.
+ */
+async function recordRuleConsent(
+  db: Database,
+  origin: ConsentOrigin,
+  params: {
+    profileId: string;
+    event: TrackEventEnvelope;
+    outcome: RuleOutcome;
+    decision: RuleOutcome["consents"][number];
+    now: Date;
+  },
+): Promise<StoredProfile | null> {
+  const { decision, outcome, event } = params;
+  const change: ConsentChangeInput = {
+    profileId: params.profileId,
+    typeId: decision.typeId,
+    action: decision.action,
+    ...(decision.action === "granted" ? { legalBasis: "consent" } : {}),
+    source: `track:${event.id}`,
+    at: event.time,
+    reason: ruleName(outcome.rule),
+  };
+  try {
+    return (await applyConsentChange(db, origin, change, { now: params.now })).stored;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    if (decision.action === "revoked" && error.details.reason === "not_granted") return null;
+    throw mappingRuleError(outcome.rule, decision.mapping, error.message);
+  }
+}
+
 const byTimeThenIndex = (a: Planned, b: Planned) =>
   a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : a.index - b.index;
 
@@ -419,6 +554,15 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     }
     parsed.push({ index, event, properties: properties.data, consent });
   }
+
+  // The rules every event of the batch sees: read once, in the batch's transaction.
+  const rules =
+    parsed.length === 0
+      ? []
+      : (params.rules ?? (await listMappingRules(tx, { enabledOnly: true })));
+  const hash = mappingHasher(params.hashSalt ?? mappingHashSalt());
+  /** `mapping.apply` rows of the writes done so far, inserted with the batch's events. */
+  const ruleAudits: AuditEntry[] = [];
 
   // Who each event is about, in input order.
   const owners = await findProfileIdsByIdentifiers(
@@ -528,6 +672,16 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     let pending: Planned[] = [];
     const stored: Planned[] = [];
     const applied = new Set<string>();
+    /** What the rules did to each applied event, by index: audited when its write succeeds. */
+    const ruled = new Map<number, readonly RuleOutcome[]>();
+    const rulesAudited = (events: readonly Planned[]) =>
+      ruleAudits.push(
+        ...ruleAuditRows(
+          params.origin,
+          profileId,
+          events.map((e) => ({ eventId: e.event.id, outcomes: ruled.get(e.index) ?? [] })),
+        ),
+      );
 
     /** Writes the events folded since the last write, as one write. */
     const flush = async () => {
@@ -540,6 +694,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
           writeOrigin(pending, stamps, [...stored, ...pending]),
         );
         committed = state;
+        rulesAudited(pending);
         stored.push(...pending);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -561,19 +716,35 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         continue;
       }
       let next: TrackState;
+      let outcomes: readonly RuleOutcome[];
       try {
         next = applyTrackEvent(state, p.event, p.properties);
+        const mapped = applyMappingRules(rules, next.profile, mappingEventOf(p.event), {
+          now: nowIso,
+          hash,
+        });
+        next = { ...next, profile: mapped.profile };
+        outcomes = mapped.outcomes;
       } catch (error) {
+        if (error instanceof MappingRuleError) {
+          results[p.index] = failure(p.index, new TrackEventError(error.message, error.path));
+          continue;
+        }
         if (!(error instanceof TrackEventError)) throw error;
         results[p.index] = failure(p.index, error);
         continue;
       }
+      ruled.set(p.index, outcomes);
+      params.onRules?.(p.index, outcomes);
+      const decisions = outcomes.flatMap((outcome) =>
+        outcome.consents.map((decision) => ({ outcome, decision })),
+      );
       // The last event that changed a path stamps it, as if each had been written on its own.
       const changedBy: Stamps = {};
       for (const path of diffPaths(diffBase ?? state.profile, next.profile)) {
         changedBy[path] = [p.event.time, eventId];
       }
-      if (p.consent === undefined) {
+      if (p.consent === undefined && decisions.length === 0) {
         Object.assign(stamps, changedBy);
         diffBase = null;
         state = next;
@@ -581,36 +752,47 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         pending.push(p);
         continue;
       }
-      // A consent decision goes through the ledger, which reads the stored profile: write what
-      // came before, then this event and its decision together in a savepoint, so a refused
-      // decision keeps nothing of its event.
+      // A consent decision (the event's, or its rules') goes through the ledger, which reads the
+      // stored profile: write what came before, then this event and its decisions together in a
+      // savepoint, so a refused decision keeps nothing of its event.
       await flush();
       const consent = p.consent;
       try {
         const decided = await tx.transaction(async (sp) => {
-          const base = await writeTracked(
+          let written = await writeTracked(
             sp,
             current,
             next.profile,
             writeOrigin([p], changedBy, [...stored, p]),
           );
-          return applyConsentChange(
-            sp,
-            {
-              principal,
-              requestId,
-              time: p.event.time,
-              unsavedEvents: unsavedOf([...stored, p]),
-              now,
-            },
-            {
+          const origin: ConsentOrigin = {
+            principal,
+            requestId,
+            time: p.event.time,
+            unsavedEvents: unsavedOf([...stored, p]),
+            now,
+          };
+          if (consent !== undefined) {
+            const change = {
               ...consent,
-              profileId: base.profile.id,
+              profileId: written.profile.id,
               source: `track:${eventId}`,
               at: p.event.time,
-            },
-            { now },
-          );
+            };
+            written = (await applyConsentChange(sp, origin, change, { now })).stored;
+          }
+          for (const { outcome, decision } of decisions) {
+            const recorded = await recordRuleConsent(sp, origin, {
+              profileId: written.profile.id,
+              event: p.event,
+              outcome,
+              decision,
+              now,
+            });
+            if (recorded) written = recorded;
+          }
+          await insertAudit(sp, ruleAuditRows(params.origin, profileId, [{ eventId, outcomes }]));
+          return { stored: written };
         });
         current = decided.stored;
         state = { ...next, profile: decided.stored.profile };
@@ -619,8 +801,13 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         applied.add(eventId);
         stored.push(p);
       } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        results[p.index] = failure(p.index, consentRefusal(error));
+        if (error instanceof MappingRuleError) {
+          results[p.index] = failure(p.index, new TrackEventError(error.message, error.path));
+        } else if (error instanceof DomainError) {
+          results[p.index] = failure(p.index, consentRefusal(error));
+        } else {
+          throw error;
+        }
       }
     }
     /** Events stored, their rows and results, and the session the profile ends in. */
@@ -659,8 +846,10 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
           origin: writeOrigin(events, stamps, [...stored, ...events]),
         },
         settle: (outcome) => {
-          if (outcome.ok) stored.push(...events);
-          else {
+          if (outcome.ok) {
+            stored.push(...events);
+            rulesAudited(events);
+          } else {
             for (const p of events) results[p.index] = failure(p.index, outcome.error);
             state = committed;
           }
@@ -681,6 +870,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     throw error;
   });
   deferred.forEach((d, i) => d.settle(written[i] as WriteOutcome));
+  await insertAudit(tx, ruleAudits);
 
   const inserted = await insertEvents(tx, rows);
   if (inserted.size !== rows.length) {
@@ -696,6 +886,21 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     duplicates: results.filter((r) => r.ok && r.duplicate).length,
     failed: results.filter((r) => !r.ok).length,
   };
+}
+
+/**
+ * Applies a batch in the caller's transaction, once: mapping.test's dry run, which rolls the
+ * transaction back afterwards. A profile changed meanwhile is a CONFLICT (try again).
+ */
+export async function trackInTransaction(tx: Database, params: TrackParams): Promise<TrackOutput> {
+  try {
+    return await trackOnce(tx, params);
+  } catch (error) {
+    if (!(error instanceof ConcurrentChange)) throw error;
+    throw new DomainError("CONFLICT", `Profile ${error.profileId} changed meanwhile; try again.`, {
+      profileId: error.profileId,
+    });
+  }
 }
 
 /**
