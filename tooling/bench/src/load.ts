@@ -66,6 +66,7 @@ const apiDir = path.dirname(path.dirname(fileURLToPath(import.meta.resolve("@cdp
 async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: apiDir,
+    // eslint-disable-next-line no-restricted-properties -- the server inherits this environment (PATH, …) plus the run's settings
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],
   });
