@@ -10,6 +10,7 @@ import {
   compileCondition,
   deleteProfile,
   listProfiles,
+  lockProfileByKey,
   requireProfile,
   retryingTransaction,
   VersionConflictError,
@@ -133,7 +134,8 @@ export const profileRouter = {
     .input(z.object({ id: ProfileKey, reason: z.string().trim().max(1000).nullish() }))
     .mutation(({ ctx, input }) =>
       retryingTransaction(ctx.db, async (tx) => {
-        const { profile } = await requireProfile(tx, input.id);
+        // Locked first, so no writer in flight leaves events behind the delete.
+        const { profile } = await lockProfileByKey(tx, input.id);
         const deleted = await deleteProfile(tx, profile.id);
         await audit(tx, { ...origin(ctx), reason: input.reason }, {
           action: "profile.delete",

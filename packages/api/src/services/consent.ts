@@ -23,7 +23,7 @@ import {
   latestConsentEvents,
   listConsentEvents,
   listConsentTypes,
-  lockProfileRow,
+  lockProfileByKey,
   requireConsentType,
   requireProfile,
   setConsentTypeArchived,
@@ -225,29 +225,6 @@ function notGrantedMessage(typeId: string, latest: ConsentLedgerEntry | undefine
   return `Consent "${typeId}" is not granted (it was ${latest.action} at ${latest.at}): nothing to revoke.`;
 }
 
-/** How often a profile may vanish (merged, deleted) between finding and locking it. */
-const LOCK_ATTEMPTS = 3;
-
-/**
- * The profile `key` leads to, read under a lock on its row that lasts until the transaction ends:
- * a change committed meanwhile is what we build on. A profile merged into another between finding
- * and locking it is gone, and its key now leads to the survivor: that one is locked instead (so
- * the ledger entry and the recomputed consents land on the same, live profile).
- */
-async function lockedProfile(db: Database, key: string): Promise<StoredProfile> {
-  for (let attempt = 1; ; attempt++) {
-    const { profile } = await requireProfile(db, key);
-    if (await lockProfileRow(db, profile.id)) return requireProfile(db, `id:${profile.id}`);
-    if (attempt >= LOCK_ATTEMPTS) {
-      throw new DomainError(
-        "CONFLICT",
-        `Profile ${profile.id} kept being merged or deleted while this change was made; nothing was changed. Try again.`,
-        { id: profile.id },
-      );
-    }
-  }
-}
-
 /**
  * Records one consent change — grant, denial or revocation — for a profile: validates it
  * against the catalogue and the profile's current consents, appends it to the ledger, recomputes
@@ -273,7 +250,9 @@ export async function applyConsentChange(
     throw refuse(`The moment ${at} is in the future.`, "at", "future");
   }
 
-  const before = await lockedProfile(db, change.profileId);
+  // Locked, and read under the lock: a change committed meanwhile is what we build on; a profile
+  // merged away meanwhile leads to its survivor, where the ledger entry and consents then land.
+  const before = await lockProfileByKey(db, change.profileId);
   const { profile } = before;
   const latest = await latestConsentEvents(db, profile.id);
   const latestOfType = latest.find((e) => e.typeId === type.id);

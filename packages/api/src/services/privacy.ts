@@ -5,6 +5,7 @@ import {
   auditAbout,
   DomainError,
   identifiersOf,
+  lockProfileByKey,
   redactValues,
   requireProfile,
   retryingTransaction,
@@ -152,7 +153,9 @@ export async function erasePerson(
   input: { profileId: string; reason: string },
 ) {
   return retryingTransaction(db, async (tx) => {
-    const { profile } = await requireProfile(tx, input.profileId);
+    // Locked first: a track batch or consent change in flight finishes before anything is
+    // deleted (or waits and finds the person gone), so none of its rows outlives the erase.
+    const { profile } = await lockProfileByKey(tx, input.profileId);
     const ids = await personIds(tx, profile);
     const values = piiValuesOf(profile);
     const identifiers = identifiersOf(profile);

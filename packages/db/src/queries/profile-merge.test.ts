@@ -7,7 +7,14 @@ import { NotFoundError, ProfileMergedError, VersionConflictError } from "../erro
 import { event, profile as profileTable, profileIdentityKey } from "../schema";
 import { createTestDatabase, testTargets } from "../testing";
 import type { TestDatabase } from "../testing";
-import { deleteProfile, getProfile, insertProfile, insertProfiles, updateProfile } from "./profile";
+import {
+  deleteProfile,
+  getProfile,
+  insertProfile,
+  insertProfiles,
+  lockProfileByKey,
+  updateProfile,
+} from "./profile";
 import {
   deleteMergedProfiles,
   findProfilesSharingKeys,
@@ -274,6 +281,11 @@ describe.each(testTargets())("profile merge queries on %s", (target) => {
       }),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect((await getProfile(t.db, "a"))?.profile.traits).toEqual({});
+    // Locking by key follows the merge to the survivor.
+    expect(await t.db.transaction((tx) => lockProfileByKey(tx, "b"))).toEqual(
+      await getProfile(t.db, "a"),
+    );
+    await expect(lockProfileByKey(t.db, "nope")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("sets field stamps only at the version named", async () => {

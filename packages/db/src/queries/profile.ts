@@ -213,6 +213,37 @@ export async function requireProfile(db: Database, key: string): Promise<StoredP
   });
 }
 
+/** How often a profile may vanish (merged, deleted) between finding and locking it. */
+const LOCK_ATTEMPTS = 3;
+
+/**
+ * Like requireProfile, but read under a lock on the row that lasts until the transaction ends:
+ * writers of the profile (track, consent changes, merges) have finished or wait, so what is read is
+ * what the caller builds on, and nothing of theirs lands behind a delete. A profile merged into
+ * another between finding and locking it is gone and its key now leads to the survivor, which is
+ * locked instead.
+ * @throws DomainError NOT_FOUND when nothing is found; CONFLICT when it kept vanishing.
+ */
+export async function lockProfileByKey(db: Database, key: string): Promise<StoredProfile> {
+  for (let attempt = 1; ; attempt++) {
+    const found = await requireProfile(db, key);
+    const locked = await db
+      .select(storedColumns)
+      .from(profile)
+      .where(eq(profile.id, found.profile.id))
+      .for("update");
+    const row = locked[0];
+    if (row) return toStored(row);
+    if (attempt >= LOCK_ATTEMPTS) {
+      throw new DomainError(
+        "CONFLICT",
+        `Profile ${found.profile.id} kept being merged or deleted while this change was made; nothing was changed. Try again.`,
+        { id: found.profile.id },
+      );
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writes
 // ---------------------------------------------------------------------------------------------
