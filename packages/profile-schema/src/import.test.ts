@@ -103,6 +103,10 @@ describe("parseDocumentRow", () => {
     expect(issues(parseDocumentRow("ndjson", '{"id":"a","traits":{"k":"x\\u0000"}}'))).toEqual([
       { path: "traits.k", message: "Text must not contain the NUL character" },
     ]);
+    // The key is not in the path: the job's error report (jsonb) could not hold it either.
+    expect(issues(parseDocumentRow("ndjson", '{"id":"a","traits":{"\\u0000":1}}'))).toEqual([
+      { path: "traits", message: "A key must not contain the NUL character" },
+    ]);
     expect(issues(parseDocumentRow("tracardi", '{"id":"\\ud800"}'))).toEqual([
       { path: "id", message: "Text must not contain unpaired surrogates" },
     ]);

@@ -167,9 +167,9 @@ const LONE_SURROGATE_RE = /\p{Cs}/u;
  * Why a string cannot be stored, or null. PostgreSQL text and jsonb hold neither the NUL
  * character nor unpaired UTF-16 surrogates (the driver would fail, or turn them into U+FFFD).
  */
-export function unstorableText(text: string): string | null {
-  if (text.includes("\u0000")) return "Text must not contain the NUL character";
-  if (LONE_SURROGATE_RE.test(text)) return "Text must not contain unpaired surrogates";
+export function unstorableText(text: string, what = "Text"): string | null {
+  if (text.includes("\u0000")) return `${what} must not contain the NUL character`;
+  if (LONE_SURROGATE_RE.test(text)) return `${what} must not contain unpaired surrogates`;
   return null;
 }
 
@@ -178,9 +178,10 @@ const MAX_UNSTORABLE_ISSUES = 20;
 
 /**
  * What in a parsed JSON value no store can keep, by path: strings and keys that fail
- * {@link unstorableText}, and arrays or objects nested deeper than `maxDepth` (the root is level
- * 1). Iterative, so input of any depth is safe to check; values other than arrays and plain
- * objects are not looked into.
+ * {@link unstorableText} (a bad key at its object's path, so that the path itself can be stored
+ * and shown), and arrays or objects nested deeper than `maxDepth` (the root is level 1).
+ * Iterative, so input of any depth is safe to check; values other than arrays and plain objects
+ * are not looked into.
  */
 export function unstorableJson(
   value: unknown,
@@ -212,8 +213,8 @@ export function unstorableJson(
     const keys = Object.keys(current as Record<string, unknown>);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i] as string;
-      const problem = unstorableText(key);
-      if (problem) issues.push({ path: [...path, key], message: `Key: ${problem}` });
+      const problem = unstorableText(key, "A key");
+      if (problem) issues.push({ path, message: problem });
       else {
         stack.push({
           value: (current as Record<string, unknown>)[key],
