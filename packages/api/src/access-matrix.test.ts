@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAuth } from "@cdp/auth";
 import { MAPPING_EXPORT_FORMAT, SavedViewInput } from "@cdp/profile-schema";
@@ -22,7 +23,7 @@ import {
   verdict,
 } from "./test-fixtures/access";
 import type { Outcome } from "./test-fixtures/access";
-import { createCallerFactory, createTRPCContext } from "./trpc";
+import { ACCESS_DENIED, createCallerFactory, createTRPCContext } from "./trpc";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -448,6 +449,15 @@ describe.each(testTargets())("every procedure × every caller on %s", (target) =
       if (call) outcomes[path] = await outcomeOf(() => call(caller));
     }
     expect(await databaseFingerprint(t.db), "a refused call changed the database").toEqual(before);
+    const denials = await t.db
+      .select({ entityId: schema.auditLog.entityId, actorId: schema.auditLog.actorId })
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.action, ACCESS_DENIED));
+    expect(
+      denials.map((d) => d.entityId).sort(),
+      "each call refused for a missing permission is audited once",
+    ).toEqual(refused.filter((p) => expected[p] === "FORBIDDEN").sort());
+    if (principal) for (const d of denials) expect(d.actorId).toBe(principal.id);
 
     for (const path of allowed) {
       const call = calls.get(path);
