@@ -318,6 +318,39 @@ describe.each(testTargets())("mapping rules over HTTP on %s", (target) => {
     expect(listed.map((r) => r.id)).toEqual(["a-tier", "b-middle", "c-last"]);
   });
 
+  it("writes a change of static tags alone", async () => {
+    await h.admin.mapping.create.mutate({
+      id: "tagger",
+      name: "Tagger",
+      eventTypes: ["tag"],
+      enabled: true,
+      mappings: [{ from: "properties.tag", to: "segments", op: "add_segment" }],
+    });
+    const writer = h.client("profiles:write");
+    const at = "2025-03-01T10:00:00Z";
+    await writer.profile.track.mutate({
+      events: [{ id: "t-0", profileId: "p-t", type: "visit", time: at }],
+    });
+    const before = await stored("p-t");
+    // A minute later, without a session: the same visit, so only the tag changes.
+    await writer.profile.track.mutate({
+      events: [
+        {
+          id: "t-1",
+          profileId: "p-t",
+          type: "tag",
+          time: "2025-03-01T10:01:00Z",
+          properties: { tag: "vip" },
+        },
+      ],
+    });
+    const after = await stored("p-t");
+    expect(after.profile.segments).toEqual(["vip"]);
+    expect(after.version).toBe(before.version + 1);
+    const audited = await h.admin.audit.list.query({ entityId: "p-t", action: "mapping.apply" });
+    expect(audited.items[0]?.changes).toEqual([{ path: "segments", before: [], after: ["vip"] }]);
+  });
+
   it("grants and revokes consents through the ledger", async () => {
     await h.admin.consent.types.create.mutate({
       id: "newsletter",
