@@ -439,7 +439,10 @@ describe.each(testTargets())("consent router on %s", (target) => {
       expect((basis.cause as ZodError).issues[0]).toMatchObject({ path: ["legalBasis"] });
       expect((basis.cause as ZodError).issues[0]?.message).toContain("legitimate_interests");
 
-      expect(await snapshot(id)).toEqual(before);
+      // Nothing changed but the audit of the viewer's refused call.
+      expect(await snapshot(id)).toEqual({ ...before, audit: before.audit + 1 });
+      const [latest] = (await listAudit(t.db, { limit: 1 })).items;
+      expect(latest).toMatchObject({ action: "access.denied", entityId: "consent.grant" });
     });
 
     it("refuses to revoke what was denied or already revoked", async () => {
