@@ -18,6 +18,7 @@ import {
   type ImportRowResult,
 } from "./import";
 import { Profile } from "./profile";
+import { unstorableText } from "./json";
 import { TRACARDI_AUX_KEY } from "./tracardi";
 
 function ok(result: ImportRowResult) {
@@ -103,6 +104,10 @@ describe("parseDocumentRow", () => {
     expect(issues(parseDocumentRow("ndjson", '{"id":"a","traits":{"k":"x\\u0000"}}'))).toEqual([
       { path: "traits.k", message: "Text must not contain the NUL character" },
     ]);
+    // V8 quotes the first unit of an emoji it cannot parse: half a surrogate pair.
+    const [emoji] = issues(parseDocumentRow("ndjson", "😀😀😀")) ?? [];
+    expect(emoji?.message).toMatch(/^Not valid JSON: /);
+    expect(unstorableText(emoji?.message ?? "")).toBeNull();
     // The key is not in the path: the job's error report (jsonb) could not hold it either.
     expect(issues(parseDocumentRow("ndjson", '{"id":"a","traits":{"\\u0000":1}}'))).toEqual([
       { path: "traits", message: "A key must not contain the NUL character" },

@@ -253,7 +253,10 @@ export function parseDocumentRow(format: "ndjson" | "tracardi", line: string): I
   try {
     raw = JSON.parse(line);
   } catch (error) {
-    return fail("", `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    // The engine quotes the offending UTF-16 unit, which can be half of an emoji: the message
+    // must stay storable (the job's error report is jsonb).
+    const message = error instanceof Error ? error.message : String(error);
+    return fail("", `Not valid JSON: ${message.replace(/\p{Cs}/gu, "\uFFFD")}`);
   }
   if (!isPlainObject(raw)) return fail("", "Expected a JSON object: one profile per line");
   // Before the schemas: their recursion overflows on deep rows, and the store would refuse the
