@@ -461,3 +461,20 @@ describe("formatCondition", () => {
     expect([...seen].sort()).toEqual([...conditionOps].sort());
   });
 });
+
+describe("event fields (a mapping rule's condition)", () => {
+  it("are refused by default and parsed with scope.eventFields, printing back the same text", () => {
+    const text = 'event.properties.plan = "pro" and event.type = "signup"';
+    expect(parseConditionText(text).ok).toBe(false);
+    const result = parseConditionText(text, { eventFields: true });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.condition).toEqual({
+      and: [
+        { field: "event.properties.plan", op: "eq", value: "pro" },
+        { field: "event.type", op: "eq", value: "signup" },
+      ],
+    });
+    expect(formatCondition(result.condition)).toBe(text);
+  });
+});

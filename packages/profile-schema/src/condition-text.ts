@@ -1,5 +1,5 @@
 import { checkCondition, conditionNode } from "./condition";
-import type { Condition, ConditionScalar, FieldCondition } from "./condition";
+import type { Condition, ConditionScalar, ConditionScope, FieldCondition } from "./condition";
 
 /*
  * The query bar's syntax. Grammar (keywords case-insensitive, precedence not > and > or):
@@ -683,9 +683,10 @@ function failure(text: string, message: string, span: Span): ConditionTextResult
 /**
  * Parses the query bar's text into a validated, normalised condition. Never throws: a syntax or
  * validation problem is returned with the position and length of the offending token (an unknown
- * field at the field, a bad value at the value).
+ * field at the field, a bad value at the value). `scope.eventFields` also admits `event.*` fields
+ * (a mapping rule's condition).
  */
-export function parseConditionText(text: string): ConditionTextResult {
+export function parseConditionText(text: string, scope: ConditionScope = {}): ConditionTextResult {
   if (text.length > MAX_CONDITION_TEXT) {
     return failure(text, `The query is longer than ${MAX_CONDITION_TEXT} characters`, {
       start: MAX_CONDITION_TEXT,
@@ -704,7 +705,7 @@ export function parseConditionText(text: string): ConditionTextResult {
     if (error instanceof TextError) return failure(text, error.message, error.span);
     throw error;
   }
-  const checked = checkCondition(tree);
+  const checked = checkCondition(tree, scope);
   if (checked.ok) return { ok: true, condition: checked.condition };
   const issue = checked.issues[0] ?? { path: [], message: "Invalid condition" };
   return failure(text, issue.message, parser.spanOf(tree, issue.path));
