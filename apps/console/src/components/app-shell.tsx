@@ -9,6 +9,7 @@ import {
   ConsentIcon,
   DashboardIcon,
   KeyIcon,
+  MappingIcon,
   MergeIcon,
   SegmentIcon,
   StaffIcon,
@@ -71,6 +72,12 @@ const NAVIGATION: { label: string; items: NavItem[] }[] = [
         permission: "profiles:read",
       },
       { href: "/imports", label: "Imports", icon: <UploadIcon />, permission: "profiles:write" },
+      {
+        href: "/mappings",
+        label: "Mappings",
+        icon: <MappingIcon />,
+        permission: "profiles:read",
+      },
     ],
   },
   {
