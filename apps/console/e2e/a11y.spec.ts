@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page, TestInfo } from "@playwright/test";
 
+import { apiMutation, unique } from "./admin-helpers";
 import { expect, signIn, test } from "./fixtures";
 import { readSeededProfiles } from "./seeded";
 
@@ -66,6 +67,32 @@ for (const theme of ["light", "dark"] as const) {
       await dialog.getByRole("button", { name: "Reveal", exact: true }).click();
       await expect(page.getByRole("region", { name: "Revealed personal data" })).toBeVisible();
       await screenshot(page, testInfo, `profile-revealed-${theme}`);
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test("the mapping rules list and a rule's editor have no serious accessibility violation", async ({
+      page,
+    }, testInfo) => {
+      const type = unique("a11y");
+      await signIn(page, "admin");
+      const rule = await apiMutation<{ id: string }>(page.request, "mapping.create", {
+        id: `a11y-${type}`,
+        name: `Accessibility ${type}`,
+        eventTypes: [type],
+        mappings: [
+          { from: "properties.plan", to: "traits.plan", op: "set" },
+          { from: "properties.first_name", to: "data.pii.firstname", op: "set", transform: "trim" },
+        ],
+      });
+      await page.goto("/mappings");
+      await expect(page.getByTestId(`mapping-row-${rule.id}`)).toBeVisible();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(`/mappings/${rule.id}`);
+      await expect(page.locator("form[data-ready]")).toBeVisible();
+      await expect(page.getByTestId("mapping-flow").locator(".react-flow__node")).toHaveCount(6);
+      await screenshot(page, testInfo, `mapping-editor-${theme}`);
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole("tab", { name: /Version history/ }).click();
       expect(await seriousViolations(page)).toEqual([]);
     });
   });

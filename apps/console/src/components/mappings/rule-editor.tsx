@@ -126,6 +126,9 @@ export function RuleEditor({ mode, readOnly }: { mode: Mode; readOnly: boolean }
   const [saving, setSaving] = useState(false);
   const [idEdited, setIdEdited] = useState(mode.kind === "edit");
   const [paths, setPaths] = useState<MappingPaths["paths"]>([]);
+  // `data-ready` tells the e2e tests the form is hydrated: text typed before that is lost.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const values: RuleFormValues = { ...NEW_RULE, ...watched, mappings: watched.mappings ?? [] };
   const { draft, issues } = useMemo(() => toDraft(values), [JSON.stringify(values)]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -240,7 +243,7 @@ export function RuleEditor({ mode, readOnly }: { mode: Mode; readOnly: boolean }
   const definition = (
     <form
       className="grid gap-6"
-      data-ready=""
+      data-ready={hydrated ? "" : undefined}
       aria-label="Mapping rule"
       onSubmit={(e) => {
         e.preventDefault();
