@@ -231,6 +231,12 @@ describe.each(testTargets())("profile export on %s", (target) => {
     const body = (await bad.json()) as { fieldErrors: { path: string }[] };
     expect(body.fieldErrors.map((e) => e.path).sort()).toEqual(["format", "query.sort"]);
     expect((await get("condition=%7Bnope")).status).toBe(400);
+    // Refused before the 200: PostgreSQL would fail on a NUL mid-stream and the download be cut.
+    const nul = await get("format=csv&q=a%00b");
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({
+      fieldErrors: [{ path: "query.search", message: "Text must not contain the NUL character" }],
+    });
     expect((await handler(new Request("http://local/api/export", { method: "POST" }))).status).toBe(
       405,
     );

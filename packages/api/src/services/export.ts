@@ -1,6 +1,12 @@
 import { stringify } from "csv-stringify/sync";
 import { ZodError } from "zod";
-import { csvCellOf, DEFAULT_EXPORT_COLUMNS, ExportInput, MAX_PAGE_SIZE } from "@cdp/profile-schema";
+import {
+  csvCellOf,
+  DEFAULT_EXPORT_COLUMNS,
+  ExportInput,
+  MAX_PAGE_SIZE,
+  unstorableJson,
+} from "@cdp/profile-schema";
 import type { ExportInputInput, ExportFormat } from "@cdp/profile-schema";
 import { compileCondition, DomainError, listProfiles } from "@cdp/db";
 import type { Database, StoredProfile } from "@cdp/db";
@@ -205,6 +211,12 @@ export function createExportHandler(
     let input: ExportInput;
     try {
       input = ExportInput.parse(inputFromQuery(new URL(req.url).searchParams));
+      // Checked before the 200 goes out: a search text PostgreSQL refuses would cut the stream.
+      const unstorable = unstorableJson(input);
+      if (unstorable.length > 0) {
+        const fieldErrors = unstorable.map((i) => ({ path: i.path.join("."), message: i.message }));
+        return jsonError(400, "Invalid export query.", fieldErrors);
+      }
       if (input.query.condition) compileCondition(input.query.condition, { now: new Date() });
     } catch (error) {
       if (error instanceof ZodError) {
