@@ -81,6 +81,9 @@ test.describe("mapping rules", () => {
     await expect(changes.filter({ hasText: "traits.plan" })).toContainText("pro");
     await expect(changes.filter({ hasText: "stats.counters.signups" })).toContainText("1");
     await expect(panel.getByRole("list", { name: "Rules that ran" })).toContainText(name);
+    // From the top: the flow view is sticky, and a full-page capture keeps the scroll position.
+    await page.mouse.wheel(0, -5000);
+    await expect(page.getByRole("heading", { level: 1 })).toBeInViewport();
     await screenshot(page, testInfo, "mapping-editor-light");
     expect(await seriousViolations(page)).toEqual([]);
     const untouched = await apiQuery<RouterOutputs["profile"]["get"]>(page.request, "profile.get", {

@@ -112,7 +112,10 @@ function FitOnChange({ signature, box }: { signature: string; box: HTMLElement |
   const flow = useReactFlow();
   const measured = useNodesInitialized();
   useEffect(() => {
-    if (measured) void flow.fitView({ padding: 0.12 });
+    if (!measured) return;
+    // A node added or relabelled is measured after this render: fit once it has its size.
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.12 }), 80);
+    return () => clearTimeout(timer);
   }, [flow, measured, signature]);
   useEffect(() => {
     if (!box) return;
@@ -127,22 +130,22 @@ function FitOnChange({ signature, box }: { signature: string; box: HTMLElement |
 export function FlowView({ draft }: { draft: RuleDraft }) {
   const { nodes, edges } = useMemo(() => buildFlow(draft), [draft]);
   const [box, setBox] = useState<HTMLElement | null>(null);
-  const minHeight = Math.max(
-    240,
+  const height = Math.max(
+    260,
     Math.max(draft.mappings.length, draft.eventTypes.length, 1) * ROW + 80,
   );
   const signature = nodes.map((n) => `${n.id}:${n.data.label}`).join("|");
   return (
     <figure
       ref={setBox}
-      className="cdp-flow flex flex-1 flex-col overflow-hidden rounded-lg border bg-card"
-      style={{ minHeight }}
+      className="cdp-flow flex flex-col overflow-hidden rounded-lg border bg-card"
+      style={{ height }}
       aria-label="Flow of the rule"
       data-testid="mapping-flow"
     >
       <ReactFlow
         className="flex-1"
-        style={{ minHeight }}
+        style={{ height }}
         nodes={nodes}
         edges={edges}
         fitView

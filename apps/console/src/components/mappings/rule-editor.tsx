@@ -351,7 +351,10 @@ export function RuleEditor({ mode, readOnly }: { mode: Mode; readOnly: boolean }
               />
             </div>
           </div>
-          <section aria-labelledby={`${ids}-flow`} className="flex flex-col gap-2">
+          <section
+            aria-labelledby={`${ids}-flow`}
+            className="grid content-start gap-2 xl:sticky xl:top-4 xl:self-start"
+          >
             <h2 id={`${ids}-flow`} className="text-sm font-semibold">
               Flow
             </h2>
