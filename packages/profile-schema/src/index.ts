@@ -22,6 +22,7 @@ export {
   Geo,
   GeoCountry,
   hasContact,
+  MAX_COUNTER,
   Profile,
   ProfileAddress,
   ProfileAttributes,

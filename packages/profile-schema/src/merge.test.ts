@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { MergeInput, mergeProfiles } from "./merge";
 import type { MergeDecision } from "./merge";
-import { Profile } from "./profile";
+import { MAX_COUNTER, Profile } from "./profile";
 import type { ProfileInput } from "./profile";
 
 const T1 = "2024-01-01T00:00:00.000000Z";
@@ -164,6 +164,25 @@ describe("mergeProfiles: sums", () => {
       strategy: "latest-change",
       winner: "b",
     });
+  });
+});
+
+describe("mergeProfiles: sums at the limit", () => {
+  it("stop at what the store holds instead of failing the merge", () => {
+    const near = (id: string) =>
+      profile(id, {
+        stats: { visits: MAX_COUNTER - 1, views: MAX_COUNTER, counters: { big: Number.MAX_VALUE } },
+        interests: { deep: -Number.MAX_VALUE },
+        metadata: { time: { visit: { count: MAX_COUNTER } } },
+      });
+    const { merged } = mergeProfiles(near("a"), [near("b")]);
+    expect(merged.stats).toEqual({
+      visits: MAX_COUNTER,
+      views: MAX_COUNTER,
+      counters: { big: Number.MAX_VALUE },
+    });
+    expect(merged.interests).toEqual({ deep: -Number.MAX_VALUE });
+    expect(merged.metadata.time.visit.count).toBe(MAX_COUNTER);
   });
 });
 

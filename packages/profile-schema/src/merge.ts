@@ -3,7 +3,7 @@ import { z } from "zod";
 import { fieldMetadata } from "./field-metadata";
 import { isPlainObject, JsonValue } from "./json";
 import type { JsonObject } from "./json";
-import { Profile } from "./profile";
+import { MAX_COUNTER, Profile } from "./profile";
 
 // ---------------------------------------------------------------------------------------------
 // 1. Decisions
@@ -15,7 +15,8 @@ import { Profile } from "./profile";
  *   values go to the earlier profile, `into` first; a stamped value beats an unstamped one; a
  *   missing value never beats a present one);
  * - `union`: lists joined in order, without repeats;
- * - `sum`: numbers added (visits, views, counters, numeric interests, visit count);
+ * - `sum`: numbers added (visits, views, counters, numeric interests, visit count), stopping at
+ *   what the store holds (MAX_COUNTER for visits, views and the visit count; finite numbers);
  * - `earliest` / `latest-time`: the earliest / latest date (insert and create / visit times);
  * - `follows-visit`: the time zone of the profile with the latest current visit.
  */
@@ -250,8 +251,11 @@ export function mergeProfiles(into: Profile, from: readonly Profile[]): MergeRes
     return joined;
   };
 
-  const sum = (values: readonly Value[]): number =>
-    values.reduce<number>((total, v) => total + (typeof v === "number" ? v : 0), 0);
+  // Saturates rather than failing the merge: two profiles near the limit still merge.
+  const sum = (values: readonly Value[], max = Number.MAX_VALUE): number => {
+    const total = values.reduce<number>((t, v) => t + (typeof v === "number" ? v : 0), 0);
+    return Math.max(-max, Math.min(total, max));
+  };
 
   /** Merges one free map key by key; `summed` maps add numbers where every value is one. */
   const mergeMap = (path: string, keys: readonly string[], summed: boolean) => {
@@ -303,7 +307,7 @@ export function mergeProfiles(into: Profile, from: readonly Profile[]): MergeRes
         })),
       });
     } else if (SUMMED.has(path)) {
-      const total = sum(values);
+      const total = sum(values, MAX_COUNTER);
       setIn(out, keys, total);
       stampFrom.set(path, "latest");
       decide(path, "sum", values, 0, total);

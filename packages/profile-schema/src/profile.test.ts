@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { profileTree, type ShapeNode } from "./field-metadata";
-import { Profile } from "./profile";
+import { MAX_COUNTER, Profile } from "./profile";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -409,6 +409,17 @@ describe("Profile validation", () => {
       "n",
     ]);
     expect(issuesOf({ aux: { when: new Date() } })[0]?.path).toEqual(["aux", "when"]);
+  });
+
+  it("stops counters at MAX_COUNTER, where the store's integer columns stop", () => {
+    expect(Profile.parse({ stats: { visits: MAX_COUNTER } }).stats.visits).toBe(MAX_COUNTER);
+    expect(issuesOf({ stats: { views: MAX_COUNTER + 1 } })[0]?.path).toEqual(["stats", "views"]);
+    expect(issuesOf({ metadata: { time: { visit: { count: 2 ** 31 } } } })[0]?.path).toEqual([
+      "metadata",
+      "time",
+      "visit",
+      "count",
+    ]);
   });
 });
 

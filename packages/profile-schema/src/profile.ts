@@ -39,7 +39,16 @@ const list = (label: string, pii: boolean) =>
 const nullableList = (label: string, pii: boolean) =>
   z.array(z.string()).nullable().default(null).meta({ label, pii });
 const map = (label: string, pii: boolean) => JsonObject.default(() => ({})).meta({ label, pii });
-const counter = (label: string) => z.int().min(0).default(0).meta({ label, pii: NOT_PII });
+// Visits, views and the visit count are PostgreSQL `integer` columns (promoted for sorting), so
+// every counter stops where they do rather than failing the write in the database.
+export const MAX_COUNTER = 2_147_483_647;
+const counter = (label: string) =>
+  z
+    .int()
+    .min(0)
+    .max(MAX_COUNTER, `At most ${MAX_COUNTER.toLocaleString("en")}`)
+    .default(0)
+    .meta({ label, pii: NOT_PII });
 const amount = (label: string) => z.number().default(0).meta({ label, pii: NOT_PII });
 
 // ---------------------------------------------------------------------------------------------
