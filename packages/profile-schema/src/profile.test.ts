@@ -411,6 +411,18 @@ describe("Profile validation", () => {
     expect(issuesOf({ aux: { when: new Date() } })[0]?.path).toEqual(["aux", "when"]);
   });
 
+  it("refuses an id no lookup could find: blank, or with whitespace around it", () => {
+    for (const id of [" ", " p-1", "p-1\n", "\u00a0"]) {
+      expect(issuesOf({ id })).toEqual([
+        expect.objectContaining({
+          path: ["id"],
+          message: "A profile id must not start or end with whitespace",
+        }),
+      ]);
+    }
+    expect(Profile.parse({ id: "p 1" }).id).toBe("p 1");
+  });
+
   it("stops counters at MAX_COUNTER, where the store's integer columns stop", () => {
     expect(Profile.parse({ stats: { visits: MAX_COUNTER } }).stats.visits).toBe(MAX_COUNTER);
     expect(issuesOf({ stats: { views: MAX_COUNTER + 1 } })[0]?.path).toEqual(["stats", "views"]);

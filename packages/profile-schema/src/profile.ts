@@ -357,6 +357,8 @@ export const ProfileObject = group({
     .string()
     .min(1)
     .max(128)
+    // Lookups trim the key they are given, so such an id could never be found again.
+    .refine((id) => id.trim() === id, "A profile id must not start or end with whitespace")
     .default(() => crypto.randomUUID())
     .meta({ label: "Profile id", pii: NOT_PII }),
   primary_id: z.string().min(1).max(128).nullable().default(null).meta({

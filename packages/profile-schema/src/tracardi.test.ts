@@ -193,9 +193,11 @@ function leafArbitrary(node: Extract<ShapeNode, { kind: "leaf" }>): fc.Arbitrary
   if (path === "data.anonymous") return fc.boolean();
   const value: fc.Arbitrary<unknown> = {
     string:
-      path === "id" || path === "primary_id"
-        ? fc.string({ minLength: 1, maxLength: 40 })
-        : fc.string(),
+      path === "id"
+        ? fc.string({ minLength: 1, maxLength: 40 }).filter((id) => id.trim() === id)
+        : path === "primary_id"
+          ? fc.string({ minLength: 1, maxLength: 40 })
+          : fc.string(),
     number: fc.double({ noNaN: true, noDefaultInfinity: true }),
     integer: fc.nat(),
     date: isoDate,
