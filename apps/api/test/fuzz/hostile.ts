@@ -116,6 +116,7 @@ export const EDGE_NUMBERS = [
   -1,
   1.5,
   0.1,
+  2 ** 31 - 1,
   2 ** 31,
   -(2 ** 31) - 1,
   2 ** 53,
@@ -379,11 +380,9 @@ export const transport: fc.Arbitrary<Transport> = fc.oneof(
     .tuple(fc.constantFrom("array" as const, "object" as const), depths)
     .map(([kind, depth]) => json(`root nested ${kind} × ${depth}`, () => nested(kind, depth).text)),
   fc.constant(json("BOM + JSON", (t) => `\uFEFF${t}`)),
-  fc
-    .constantFrom(...CONTENT_TYPES)
-    .map((contentType): Transport => ({
-      what: `content-type ${contentType}`,
-      contentType,
-      body: (t) => t,
-    })),
+  fc.constantFrom(...CONTENT_TYPES).map((contentType): Transport => ({
+    what: `content-type ${contentType}`,
+    contentType,
+    body: (t) => t,
+  })),
 );

@@ -25,6 +25,7 @@ import {
   mappingEventFields,
   mappingTargets,
   mappingTransforms,
+  MAX_COUNTER,
   MAX_MERGE_SOURCES,
   MAX_PAGE_SIZE,
   opsByFieldType,
@@ -132,11 +133,14 @@ const jsonObject: fc.Arbitrary<Raw> = fc.dictionary(
   fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Raw>,
   { maxKeys: 4 },
 );
-const numberMap: fc.Arbitrary<Raw> = fc.dictionary(
-  mapKey,
-  fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
-  { maxKeys: 3 },
+const amount = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(1e308, -1e308, 5e-324) },
 );
+const numberMap: fc.Arbitrary<Raw> = fc.dictionary(mapKey, amount, { maxKeys: 3 });
 
 /** The n-th existing row of a kind, looked up when the case is sent. */
 const existing = (kind: LiveKind) =>
@@ -202,11 +206,22 @@ function fieldValue(field: FieldMeta): fc.Arbitrary<Raw> {
       return word;
     case "number":
       return fc.oneof(
-        fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true }),
-        fc.integer(),
+        {
+          weight: 4,
+          arbitrary: fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true }),
+        },
+        { weight: 2, arbitrary: fc.integer() },
+        { weight: 1, arbitrary: fc.constantFrom(1e308, -1e308, 5e-324, 2 ** 53 + 2) },
       );
     case "integer":
-      return fc.integer({ min: 0, max: 1_000_000 });
+      // Valid for the schema up to 2^53 - 1, but stored in 32 bits where they are promoted.
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 0, max: 1_000_000 }) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(MAX_COUNTER - 1, MAX_COUNTER, 2 ** 31, 2 ** 53 - 1),
+        },
+      );
     case "date":
       return field.path === "data.pii.birthday"
         ? fc.oneof(anyDate, fc.constantFrom("1990-05-17", "2000-02-29"))
@@ -295,13 +310,11 @@ const fieldLeaf: fc.Arbitrary<Raw> = fc
     fc
       .constantFrom(...conditionFields)
       .map((f) => ({ path: f.path, meta: f as FieldMeta | "json", ops: opsByFieldType[f.type] })),
-    fc
-      .tuple(fc.constantFrom(...freeFieldRoots.map((r) => r.root)), mapKey)
-      .map(([root, key]) => ({
-        path: `${root}.${key}`,
-        meta: "json" as const,
-        ops: opsByFieldType.json,
-      })),
+    fc.tuple(fc.constantFrom(...freeFieldRoots.map((r) => r.root)), mapKey).map(([root, key]) => ({
+      path: `${root}.${key}`,
+      meta: "json" as const,
+      ops: opsByFieldType.json,
+    })),
   )
   .chain(({ path, meta, ops }) =>
     fc.constantFrom(...ops).chain((op) => {
@@ -518,22 +531,20 @@ const mappingSource = (type: string): fc.Arbitrary<Raw> =>
     { weight: 2, arbitrary: constantFor(type).map((value): Raw => ({ const: value })) },
   );
 
-const mapping: fc.Arbitrary<Raw> = fc
-  .constantFrom(...mappingTargets)
-  .chain((target) =>
-    fc
-      .tuple(
-        target.kind === "free"
-          ? mapKey.map((k) => target.path.replace("*", k))
-          : fc.constant(target.path),
-        fc.constantFrom(...target.ops),
-        mappingSource(target.type),
-        fc.option(fc.subarray([...mappingTransforms], { minLength: 1, maxLength: 2 }), {
-          nil: undefined,
-        }),
-      )
-      .map(([to, op, from, transform]): Raw => compact({ from, to, op, transform })),
-  );
+const mapping: fc.Arbitrary<Raw> = fc.constantFrom(...mappingTargets).chain((target) =>
+  fc
+    .tuple(
+      target.kind === "free"
+        ? mapKey.map((k) => target.path.replace("*", k))
+        : fc.constant(target.path),
+      fc.constantFrom(...target.ops),
+      mappingSource(target.type),
+      fc.option(fc.subarray([...mappingTransforms], { minLength: 1, maxLength: 2 }), {
+        nil: undefined,
+      }),
+    )
+    .map(([to, op, from, transform]): Raw => compact({ from, to, op, transform })),
+);
 
 const ruleEventTypes = fc.subarray([...VIEW_EVENT_TYPES, "purchase", "identify"], { minLength: 1 });
 const ruleCondition = fc.oneof(
