@@ -38,7 +38,7 @@ import {
 
 import { openApiDocument } from "../src/openapi";
 import { expectationOf, problemsOf, send } from "./fuzz/check";
-import type { Expectation, Request } from "./fuzz/check";
+import type { Expectation, FuzzRequest } from "./fuzz/check";
 import { hostileString, mutated, nested, transport } from "./fuzz/hostile";
 import type { Transport } from "./fuzz/hostile";
 import {
@@ -70,12 +70,21 @@ const mutationPaths = Object.keys(procedures)
   .filter((path) => procedures[path]?._def.type === "mutation")
   .sort();
 
-const WRITE_METHODS = ["post", "put", "patch", "delete"] as const;
-const restRoutes = Object.entries(openApiDocument().paths ?? {})
-  .flatMap(([path, item]) =>
-    WRITE_METHODS.filter((m) => item?.[m] !== undefined).map((m) => `${m.toUpperCase()} ${path}`),
+const WRITE_METHODS = { post: "POST", put: "PUT", patch: "PATCH", delete: "DELETE" } as const;
+interface RestRoute {
+  /** `METHOD /path`, as restInputs names it. */
+  key: string;
+  method: FuzzRequest["method"];
+  /** The path under /api/v1, with `{id}` for the parameter. */
+  template: string;
+}
+const restRoutes: RestRoute[] = Object.entries(openApiDocument().paths ?? {})
+  .flatMap(([template, item]) =>
+    (Object.keys(WRITE_METHODS) as (keyof typeof WRITE_METHODS)[])
+      .filter((m) => item?.[m] !== undefined)
+      .map((m) => ({ key: `${WRITE_METHODS[m]} ${template}`, method: WRITE_METHODS[m], template })),
   )
-  .sort();
+  .sort((a, b) => (a.key < b.key ? -1 : 1));
 
 const routeCount = mutationPaths.length + restRoutes.length;
 const RUNS_PER_ROUTE = Math.max(1, Math.ceil(TOTAL_RUNS / routeCount));
@@ -332,7 +341,7 @@ describe.each(testTargets())("fuzzing every mutation over HTTP on %s", (target) 
   it("has a generator for every mutation and every REST write route", () => {
     expect(mutationPaths.length).toBeGreaterThan(0);
     expect(mutationPaths.filter((path) => !(path in mutationInputs))).toEqual([]);
-    expect(restRoutes.filter((route) => !(route in restInputs))).toEqual([]);
+    expect(restRoutes.map((r) => r.key).filter((key) => !(key in restInputs))).toEqual([]);
   });
 
   mutationPaths.forEach((path, index) => {
@@ -345,7 +354,7 @@ describe.each(testTargets())("fuzzing every mutation over HTTP on %s", (target) 
       await fc.assert(
         fc.asyncProperty(cases(valid), async (c) => {
           const { text, contentType, expectation } = await bodyOf(c, live, inputSchema);
-          const request: Request = {
+          const request: FuzzRequest = {
             method: "POST",
             path: `/api/trpc/${path}`,
             contentType,
@@ -366,11 +375,10 @@ describe.each(testTargets())("fuzzing every mutation over HTTP on %s", (target) 
     });
   });
 
-  restRoutes.forEach((route, index) => {
+  restRoutes.forEach(({ key: route, method, template }, index) => {
     it(`REST ${route}`, { timeout: 600_000 }, async () => {
       const valid = restInputs[route];
       if (!valid) throw new Error(`no generator for ${route}: add one to fuzz/inputs.ts`);
-      const [method = "POST", template = ""] = route.split(" ");
       await replenish();
       type RestCase = { input: RestInput; spoil: Case | null };
       const restCase: fc.Arbitrary<RestCase> = fc.oneof(
@@ -407,7 +415,7 @@ describe.each(testTargets())("fuzzing every mutation over HTTP on %s", (target) 
             contentType = null;
           }
           const reply = await send(h, {
-            method: method as Request["method"],
+            method,
             path: url,
             contentType,
             body,

@@ -16,8 +16,9 @@ export type Expectation =
   /** Transport abuse (content types, odd roots): anything but a server fault or a bare refusal. */
   | "any";
 
-export interface Request {
-  method: "POST" | "PATCH" | "DELETE";
+/** One HTTP request of the fuzzer, as sent. */
+export interface FuzzRequest {
+  method: "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   contentType: string | null;
   body: string | undefined;
@@ -29,7 +30,7 @@ export interface Reply {
   json: unknown;
 }
 
-export async function send(h: Harness, req: Request): Promise<Reply> {
+export async function send(h: Harness, req: FuzzRequest): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (req.contentType !== null) headers["content-type"] = req.contentType;
   const res = await h.fetch(req.path, {
