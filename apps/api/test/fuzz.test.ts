@@ -375,6 +375,56 @@ describe.each(testTargets())("fuzzing every mutation over HTTP on %s", (target) 
     });
   });
 
+  it("batched calls (?batch=1) are judged one by one", { timeout: 600_000 }, async () => {
+    // A batch runs its calls side by side: the same inputs, now contending with each other.
+    await replenish();
+    const call = fc
+      .constantFrom(...mutationPaths.filter((path) => path in mutationInputs))
+      .chain((path) =>
+        cases(mutationInputs[path] ?? fc.constant(null))
+          .filter((c) => c.kind !== "transport")
+          .map((c) => ({ path, c })),
+      );
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { minLength: 2, maxLength: 4 }), async (calls) => {
+        const bodies = await Promise.all(
+          calls.map(({ path, c }) => bodyOf(c, live, procedures[path]?._def.inputs[0])),
+        );
+        const text = `{${bodies.map((b, i) => `"${i}":${b.text}`).join(",")}}`;
+        const reply = await send(h, {
+          method: "POST",
+          path: `/api/trpc/${calls.map((c) => c.path).join(",")}?batch=1`,
+          contentType: "application/json",
+          body: text,
+        });
+        count("batch", String(reply.status));
+        const problems: string[] =
+          reply.status >= 500 ? [`the batch answered ${reply.status}`] : [];
+        const items = Array.isArray(reply.json) ? (reply.json as unknown[]) : [reply.json];
+        items.forEach((item, i) => {
+          const error = (item as { error?: { data?: { httpStatus?: number } } } | null)?.error;
+          const status = error ? (error.data?.httpStatus ?? 500) : 200;
+          const one = { status, text: JSON.stringify(item), json: item };
+          // One body that is not JSON makes the whole batch text unreadable.
+          const expectation = bodies.some((b) => b.expectation === "invalid-json")
+            ? "invalid-json"
+            : items.length === calls.length
+              ? bodies[i]?.expectation
+              : "any";
+          for (const p of problemsOf(one, expectation ?? "any", "trpc")) {
+            problems.push(`call ${i} (${calls[i]?.path}): ${p}`);
+          }
+        });
+        if (problems.length > 0) {
+          throw new Error(
+            `batch: ${problems.join("; ")}\n  sent ${preview(text)}\n  got ${reply.status} ${preview(reply.text, 600)}`,
+          );
+        }
+      }),
+      { numRuns: Math.max(1, Math.ceil(RUNS_PER_ROUTE / 2)), seed: SEED + 2000 },
+    );
+  });
+
   restRoutes.forEach(({ key: route, method, template }, index) => {
     it(`REST ${route}`, { timeout: 600_000 }, async () => {
       const valid = restInputs[route];
