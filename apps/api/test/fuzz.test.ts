@@ -2,10 +2,11 @@
  * Fuzzing every mutation of the API over real HTTP (issue 8): valid inputs built from the
  * contract, the same inputs spoiled (wrong types, huge strings, deep nesting, unicode, prototype
  * keys, SQL fragments, non-finite numbers, impossible dates), and abuse of the request itself
- * (broken JSON, empty bodies, wrong content types). Each case is judged against the procedure's
- * own input schema: no 5xx, a refusal is a 4xx with a message for people (field errors with paths
- * when the input is wrong), a success is a real result. After the run every stored profile must
- * parse, no prototype may have been polluted, and the server must still be ready.
+ * (broken JSON, empty bodies, wrong content types), one call at a time and in batches. Each case
+ * is judged against the procedure's own input schema: no 5xx, a refusal is a 4xx with a message
+ * for people (field errors with paths when the input is wrong), a success is a real result.
+ * Afterwards every stored profile (and consent type, segment, view, mapping rule) must parse, no
+ * import job may have failed, no prototype may be polluted, and the server must still be ready.
  *
  * Runs: FUZZ_RUNS cases per target (default 10,000, split evenly over the routes), seed FUZZ_SEED
  * (default fixed, printed). The full count runs on every target of testTargets(): PGlite, and
