@@ -123,6 +123,12 @@ test.describe("mapping rules", () => {
     await expect(applied).toHaveCount(1);
     await expect(applied).toContainText(new RegExp(`Mapping rule "${ruleId}" \\(version \\d+\\)`));
     await expect(applied).toContainText("traits.plan");
+    // The field history names the rule beside the fields it set.
+    await page.goto(`/profiles/${encodeURIComponent(profile.id)}?tab=history`);
+    const planRow = page.locator('tr[data-path="traits.plan"]');
+    await expect(planRow.getByTestId("field-rule")).toHaveText(
+      new RegExp(`^by Mapping rule "${ruleId}" \\(version \\d+\\)$`),
+    );
 
     // A second version, and the history shows what changed between them.
     await page.goto(`/mappings/${ruleId}`);
