@@ -1,6 +1,8 @@
 /**
- * `pnpm bench:load [--seconds 60] [--count 10000] [--clients 16] [--max-requests N] [--url …] [--out dir]`
- * The mixed load of docs/reliability.md; prints the table and saves it as JSON.
+ * `pnpm bench:load [--seconds 60] [--count 10000] [--clients 16] [--max-requests N] [--only get,list]
+ *   [--cpu-prof dir] [--url …] [--out dir]`
+ * The mixed load of docs/reliability.md; prints the table and saves it as JSON. `--only` sends a
+ * subset of the operations; `--cpu-prof` has the API process write a V8 CPU profile into `dir`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -8,6 +10,7 @@ import { parseArgs } from "node:util";
 
 import { env } from "./env";
 import { OPERATIONS, runLoad } from "./load";
+import type { Operation } from "./load";
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +18,8 @@ const { values } = parseArgs({
     count: { type: "string" },
     clients: { type: "string" },
     "max-requests": { type: "string" },
+    only: { type: "string" },
+    "cpu-prof": { type: "string" },
     url: { type: "string" },
     out: { type: "string" },
   },
@@ -35,6 +40,15 @@ const count = positive("count", values.count, 10_000);
 const clients = positive("clients", values.clients, 16);
 const maxRequests = positive("max-requests", values["max-requests"], seconds * 5_000);
 const url = values.url ?? env.DATABASE_URL;
+const isOperation = (name: string): name is Operation =>
+  (OPERATIONS as readonly string[]).includes(name);
+const only = values.only?.split(",").map((name) => name.trim());
+const unknown = only?.filter((name) => !isOperation(name)) ?? [];
+if (unknown.length > 0 || only?.length === 0) {
+  console.error(`--only takes a comma-separated subset of ${OPERATIONS.join(", ")}; got "${values.only}"`);
+  process.exit(2);
+}
+const cpuProfileDir = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
 const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, "..", "results"));
 
 console.log(
@@ -46,6 +60,8 @@ const report = await runLoad({
   seconds,
   clients,
   maxRequests,
+  ...(only ? { only: only.filter(isOperation) } : {}),
+  ...(cpuProfileDir ? { cpuProfileDir } : {}),
   ...(url ? { url } : {}),
   onSecond: (done, errors, elapsed) => {
     if (Math.round(elapsed) % 5 === 0) {

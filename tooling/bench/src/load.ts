@@ -27,6 +27,10 @@ export interface LoadOptions {
   /** Upper bound on requests, so a fast machine cannot run away with the database. */
   maxRequests: number;
   clients: number;
+  /** The operations to send, in their usual proportions (default: all of them). */
+  only?: readonly Operation[];
+  /** Where the API process writes a V8 CPU profile when it exits (node --cpu-prof). */
+  cpuProfileDir?: string;
   url?: string;
   onSecond?: (done: number, errors: number, elapsedS: number) => void;
 }
@@ -63,8 +67,13 @@ async function freePort(): Promise<number> {
 
 const apiDir = path.dirname(path.dirname(fileURLToPath(import.meta.resolve("@cdp/api-server"))));
 
-async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+async function startApi(
+  env: Record<string, string>,
+  port: number,
+  cpuProfileDir: string | undefined,
+): Promise<ChildProcess> {
+  const profiling = cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfileDir] : [];
+  const child = spawn(process.execPath, [...profiling, "--import", "tsx", "src/main.ts"], {
     cwd: apiDir,
     // eslint-disable-next-line no-restricted-properties -- the server inherits this environment (PATH, …) plus the run's settings
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
@@ -121,6 +130,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         API_RATE_LIMIT_PER_SECOND: "0",
       },
       port,
+      options.cpuProfileDir,
     );
     const client: ProfileClient = createProfileClient({
       url: `http://127.0.0.1:${port}`,
@@ -138,13 +148,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const deadline = performance.now() + options.seconds * 1000;
     const keepGoing = () => performance.now() < deadline && requests < options.maxRequests;
 
+    const chosen = OPERATIONS.filter((op) => !options.only || options.only.includes(op));
+    const weight = chosen.reduce((sum, op) => sum + MIX[op], 0);
     const pick = (r: number): Operation => {
       let acc = 0;
-      for (const op of OPERATIONS) {
-        acc += MIX[op];
+      for (const op of chosen) {
+        acc += (MIX[op] * 1000) / weight;
         if (r < acc) return op;
       }
-      return "get";
+      return chosen[0] ?? "get";
     };
     const timed = async (op: Operation, call: () => Promise<unknown>) => {
       requests += 1;
@@ -214,6 +226,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     clearInterval(ticker);
     const wallMs = performance.now() - started;
 
+    // SIGTERM lets the server shut down gracefully, which is also when V8 writes its profile.
     child.kill("SIGTERM");
     await new Promise((resolve) => child?.once("exit", resolve));
     child = null;
@@ -228,6 +241,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         seconds: options.seconds,
         maxRequests: options.maxRequests,
         clients: options.clients,
+        ...(options.only ? { only: options.only } : {}),
       },
       seconds: wallMs / 1000,
       requests,
