@@ -1,5 +1,6 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedProfiles } from "@cdp/db/seed";
 import { createTestDatabase } from "@cdp/db/testing";
 
 import { startServer } from "../src/server";
@@ -16,6 +17,30 @@ describe.each(testTargets())("the API server on %s", (target) => {
   });
   afterAll(async () => {
     await h?.close();
+  });
+
+  it("streams a many-page export over the socket, and survives a client hanging up mid-way", async () => {
+    await h.reset();
+    await seedProfiles(h.db, { count: 650, seed: 3, batch: 650 });
+    const token = h.tokens["profiles:read"].secret;
+    const whole = await h.fetch("/api/export?format=ndjson", { token });
+    expect(whole.status).toBe(200);
+    const lines = (await whole.text()).split("\n").filter((line) => line !== "");
+    // More than three pages of the export, each its own chunk on the wire.
+    expect(lines).toHaveLength(650);
+    expect(new Set(lines.map((line) => (JSON.parse(line) as { id: string }).id)).size).toBe(650);
+
+    const aborted = new AbortController();
+    const partial = await h.fetch("/api/export?format=ndjson", { token, signal: aborted.signal });
+    const reader = partial.body?.getReader();
+    expect((await reader?.read())?.done).toBe(false);
+    aborted.abort();
+    await reader?.cancel().catch(() => {});
+    // The server is still whole: the next download is complete.
+    const again = await h.fetch("/api/export?format=ndjson", { token });
+    expect((await again.text()).split("\n").filter((line) => line !== "")).toHaveLength(650);
+    expect((await h.fetch("/ready")).status).toBe(200);
+    await h.reset();
   });
 
   it("answers /health without a token", async () => {
