@@ -21,6 +21,13 @@ export const env = createEnv({
      * it a call answers 429 with Retry-After.
      */
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).default(500),
+    /**
+     * Server processes sharing the port (node:cluster), e.g. one per core. Above 1 it needs
+     * DATABASE_URL: the embedded database allows one process.
+     */
+    API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+    /** Set by the cluster's primary for each worker it forks; not for people to set. */
+    API_WORKER_INDEX: z.coerce.number().int().min(0).default(0),
     /** How often segments with time-relative conditions are re-evaluated; 0 turns it off. */
     SEGMENT_REFRESH_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   },

@@ -1,8 +1,8 @@
 /**
  * `pnpm bench:load [--seconds 60] [--count 10000] [--clients 16] [--max-requests N] [--only get,list]
- *   [--cpu-prof dir] [--url …] [--out dir]`
+ *   [--workers N] [--cpu-prof dir] [--url …] [--out dir]`
  * The mixed load of docs/reliability.md; prints the table and saves it as JSON. `--only` sends a
- * subset of the operations; `--cpu-prof` has the API process write a V8 CPU profile into `dir`.
+ * subset of the operations; `--workers` runs that many API processes (API_WORKERS); `--cpu-prof` has the API process write a V8 CPU profile into `dir`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     clients: { type: "string" },
     "max-requests": { type: "string" },
     only: { type: "string" },
+    workers: { type: "string" },
     "cpu-prof": { type: "string" },
     url: { type: "string" },
     out: { type: "string" },
@@ -48,12 +49,14 @@ if (unknown.length > 0 || only?.length === 0) {
   console.error(`--only takes a comma-separated subset of ${OPERATIONS.join(", ")}; got "${values.only}"`);
   process.exit(2);
 }
+const workers = positive("workers", values.workers, 1);
 const cpuProfileDir = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
 const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, "..", "results"));
 
 console.log(
   `Mixed load: ${clients} clients for ${seconds} s (at most ${maxRequests.toLocaleString("en")} requests) ` +
-    `on ${count.toLocaleString("en")} profiles, ${url ? "PostgreSQL" : "embedded PGlite"}; seeding…`,
+    `on ${count.toLocaleString("en")} profiles, ${url ? "PostgreSQL" : "embedded PGlite"}, ` +
+    `${workers} API process${workers === 1 ? "" : "es"}; seeding…`,
 );
 const report = await runLoad({
   count,
@@ -62,6 +65,7 @@ const report = await runLoad({
   maxRequests,
   ...(only ? { only: only.filter(isOperation) } : {}),
   ...(cpuProfileDir ? { cpuProfileDir } : {}),
+  workers,
   ...(url ? { url } : {}),
   onSecond: (done, errors, elapsed) => {
     if (Math.round(elapsed) % 5 === 0) {

@@ -29,6 +29,8 @@ export interface LoadOptions {
   clients: number;
   /** The operations to send, in their usual proportions (default: all of them). */
   only?: readonly Operation[];
+  /** API server processes sharing the port (API_WORKERS; PostgreSQL only). */
+  workers?: number;
   /** Where the API process writes a V8 CPU profile when it exits (node --cpu-prof). */
   cpuProfileDir?: string;
   url?: string;
@@ -128,6 +130,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         SEGMENT_REFRESH_INTERVAL_MS: "0",
         // The run measures the server, not the per-token limit.
         API_RATE_LIMIT_PER_SECOND: "0",
+        API_WORKERS: String(options.workers ?? 1),
       },
       port,
       options.cpuProfileDir,
@@ -242,6 +245,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         maxRequests: options.maxRequests,
         clients: options.clients,
         ...(options.only ? { only: options.only } : {}),
+        ...(options.workers ? { workers: options.workers } : {}),
       },
       seconds: wallMs / 1000,
       requests,
