@@ -705,6 +705,29 @@ export const mutationInputs: Record<string, fc.Arbitrary<Raw>> = {
     csvImport,
   ),
   "profile.importCancel": existing("importJob").map((jobId) => ({ jobId })),
+  "profile.importBegin": fc.oneof(
+    partial({ fileName: word }).map((rest) => ({ format: ImportFormat.enum.ndjson, ...rest })),
+    fc.constant({ format: ImportFormat.enum.tracardi }),
+    csvImport.map((raw) => {
+      const { content: _content, ...begin } = raw as Record<string, Raw>;
+      return begin;
+    }),
+  ),
+  // Most land on a job that takes no parts (or not this one): refusals must be clean 4xx.
+  "profile.importPart": fc
+    .tuple(
+      existing("importJob"),
+      fc.oneof(fc.nat({ max: 3 }), fc.constantFrom(-1, 4096, 1.5)),
+      fc.oneof(
+        { weight: 3, arbitrary: ndjsonFile.map((text) => `${text}\n`) },
+        { weight: 1, arbitrary: ndjsonFile },
+        { weight: 1, arbitrary: fc.constantFrom('a,"open quote\n', "", "\n") },
+      ),
+    )
+    .map(([jobId, part, content]) => ({ jobId, part, content })),
+  "profile.importCommit": fc
+    .tuple(existing("importJob"), fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant(0)))
+    .map(([jobId, parts]) => ({ jobId, parts })),
   "profile.merge": fc
     .tuple(mergeIds, fc.boolean(), partial({ reason: sentence }))
     .map(([[into, ...from], dryRun, rest]) => ({ into: into ?? "fz-ann", from, dryRun, ...rest })),
