@@ -147,7 +147,7 @@ export async function* exportProfiles(
   let first = true;
   try {
     while (next) {
-      const page = await next;
+      const page: ProfilePage = await next;
       next = page.nextCursor === null ? null : read(page.nextCursor);
       const chunk = render(
         format,
