@@ -12,7 +12,7 @@ import type { TestDatabase } from "@cdp/db/testing";
 import { can, permissions } from "./authz";
 import type { Principal } from "./authz";
 import { appRouter } from "./root";
-import { importWorkerIdle, submitImport } from "./services/import";
+import { addImportPart, beginImport, importWorkerIdle, submitImport } from "./services/import";
 import { createView } from "./services/saved-view";
 import {
   databaseFingerprint,
@@ -246,6 +246,16 @@ const cases: Record<string, Case> = {
       { start: false },
     );
     return (api) => api.profile.importCancel({ jobId });
+  },
+  "profile.importBegin": async () => (api) => api.profile.importBegin({ format: "ndjson" }),
+  "profile.importPart": async (env) => {
+    const { jobId } = await beginImport(env.db, staff("admin"), { format: "ndjson" });
+    return (api) => api.profile.importPart({ jobId, part: 0, content: ndjson("imp-part") });
+  },
+  "profile.importCommit": async (env) => {
+    const { jobId } = await beginImport(env.db, staff("admin"), { format: "ndjson" });
+    await addImportPart(env.db, { jobId, part: 0, content: ndjson("imp-commit") });
+    return (api) => api.profile.importCommit({ jobId, parts: 1 });
   },
   "profile.exportPage": async () => (api) => api.profile.exportPage({ format: "csv", limit: 10 }),
   "profile.merge": async (env) => {

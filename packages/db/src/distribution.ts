@@ -121,7 +121,11 @@ export const distributionPlan: DistributionPlan = {
   },
   import_job: {
     kind: "local",
-    why: "A handful of rows holding uploaded files, updated once per batch by the import worker; never joined with profile tables.",
+    why: "A handful of rows tracking imports, updated once per batch by the import worker; never joined with profile tables.",
+  },
+  import_job_part: {
+    kind: "local",
+    why: "The uploaded files in parts of up to 8 MB, beside their job (foreign key, cascade) and read one at a time by the import worker; never joined with profile tables.",
   },
   service_token: {
     kind: "local",

@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 
 import { identifiedCustomer } from "./fixtures/tracardi-profiles";
 import {
+  endsInsideCsvQuote,
+  IMPORT_PART_MAX_BYTES,
+  ImportBeginInput,
+  ImportCommitInput,
+  ImportPartInput,
+  lastRecordEnd,
+  splitImportText,
   csvCellOf,
   csvCellType,
   ExportInput,
@@ -96,7 +103,10 @@ describe("parseDocumentRow", () => {
     expect(
       issues(parseDocumentRow("ndjson", '{"data":{"pii":{"birthday":"31/02/1990"}}}')),
     ).toEqual([
-      { path: "data.pii.birthday", message: expect.stringContaining("Invalid date: expected ISO 8601") },
+      {
+        path: "data.pii.birthday",
+        message: expect.stringContaining("Invalid date: expected ISO 8601"),
+      },
     ]);
   });
 
@@ -341,6 +351,51 @@ describe("ExportInput", () => {
     const bad = ExportInput.safeParse({ format: "csv", columns: ["id", "nope"] });
     expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
       ["columns.1", '"nope" is not a profile field'],
+    ]);
+  });
+});
+
+describe("chunked upload parts", () => {
+  it("knows when CSV text ends inside a quoted cell", () => {
+    expect(endsInsideCsvQuote('a,"b\n')).toBe(true);
+    expect(endsInsideCsvQuote('a,"b\nc"\n')).toBe(false);
+    expect(endsInsideCsvQuote('a,"say ""hi""\n')).toBe(true);
+    expect(endsInsideCsvQuote('a,"say ""hi"""\n')).toBe(false);
+    // A quote inside an unquoted cell is text.
+    expect(endsInsideCsvQuote('a,5" screen\n')).toBe(false);
+  });
+
+  it("splits a file at line breaks (CSV: outside quotes) into parts that join back", () => {
+    const ndjson = Array.from({ length: 50 }, (_, i) => `{"id":"p-${i}","n":"ä${i}"}`).join("\n");
+    const parts = [...splitImportText(ndjson, "ndjson", 100)];
+    expect(parts.join("")).toBe(ndjson);
+    for (const part of parts.slice(0, -1)) {
+      expect(part.endsWith("\n")).toBe(true);
+      expect(utf8Length(part)).toBeLessThanOrEqual(100);
+    }
+    const csv =
+      "id,note\n" + Array.from({ length: 30 }, (_, i) => `r-${i},"line\none ${i}"`).join("\n");
+    const csvParts = [...splitImportText(csv, "csv", 64)];
+    expect(csvParts.join("")).toBe(csv);
+    expect(csvParts.length).toBeGreaterThan(5);
+    for (const part of csvParts) expect(endsInsideCsvQuote(part)).toBe(false);
+    expect(lastRecordEnd('a,"b\nc"\nd,"e\n', "csv")).toBe(8);
+    expect(lastRecordEnd("no break", "ndjson")).toBe(-1);
+  });
+
+  it("takes parts numbered from 0, non-empty, at most 8 MB", () => {
+    expect(ImportPartInput.safeParse({ jobId: "j", part: 0, content: "x\n" }).success).toBe(true);
+    const empty = ImportPartInput.safeParse({ jobId: "j", part: 0, content: "" });
+    expect(empty.error?.issues[0]?.message).toBe("A part cannot be empty");
+    const big = ImportPartInput.safeParse({
+      jobId: "j",
+      part: 1,
+      content: "é".repeat(IMPORT_PART_MAX_BYTES / 2 + 1),
+    });
+    expect(big.error?.issues[0]).toMatchObject({ path: ["content"] });
+    expect(ImportCommitInput.safeParse({ jobId: "j", parts: 0 }).success).toBe(false);
+    expect(ImportBeginInput.safeParse({ format: "csv" }).error?.issues[0]?.path).toEqual([
+      "mapping",
     ]);
   });
 });

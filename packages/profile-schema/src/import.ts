@@ -14,6 +14,15 @@ import { fromTracardi, TRACARDI_AUX_KEY } from "./tracardi";
 export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 /** Most lines one import file may have. */
 export const IMPORT_MAX_LINES = 1_000_000;
+/** Largest part of a chunked upload (UTF-8 bytes): with JSON escaping it fits one request. */
+export const IMPORT_PART_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * The part size clients split files into: half the largest, so a part full of quotes (each
+ * escaped in the request's JSON) stays under the API's 10 MB request limit.
+ */
+export const IMPORT_PART_BYTES = 4 * 1024 * 1024;
+/** Most parts one chunked upload may have (with 8 MB parts, 32 GB). */
+export const IMPORT_MAX_PARTS = 4096;
 /** How many row errors a job keeps (it counts them all). */
 export const IMPORT_MAX_ERRORS = 1000;
 
@@ -22,7 +31,14 @@ export const ImportFormat = z.enum(["ndjson", "tracardi", "csv"]);
 export type ImportFormat = z.output<typeof ImportFormat>;
 
 /** Lifecycle of an import job. */
-export const ImportJobStatus = z.enum(["queued", "running", "done", "failed", "cancelled"]);
+export const ImportJobStatus = z.enum([
+  "uploading",
+  "queued",
+  "running",
+  "done",
+  "failed",
+  "cancelled",
+]);
 export type ImportJobStatus = z.output<typeof ImportJobStatus>;
 
 /** What is wrong with one field of one row. */
@@ -150,6 +166,26 @@ const ImportContent = z.string().superRefine((content, ctx) => {
   if (content.trim() === "") ctx.addIssue({ code: "custom", message: "The file is empty" });
 });
 
+function checkMapping(
+  input: { format: ImportFormat; mapping?: ImportMapping | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (input.format === "csv" && !input.mapping) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["mapping"],
+      message: "A CSV import needs a mapping { column: profilePath }",
+    });
+  }
+  if (input.format !== "csv" && input.mapping) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["mapping"],
+      message: "Only CSV imports take a mapping",
+    });
+  }
+}
+
 /**
  * An import request: a file's text in one of the {@link ImportFormat}s, its name for the job
  * list, and for CSV the column mapping.
@@ -161,23 +197,146 @@ export const ImportInput = z
     fileName: z.string().trim().min(1).max(255).nullish(),
     mapping: ImportMapping.optional(),
   })
-  .superRefine((input, ctx) => {
-    if (input.format === "csv" && !input.mapping) {
+  .superRefine(checkMapping);
+export type ImportInput = z.output<typeof ImportInput>;
+
+/**
+ * Starts a chunked upload (`profile.importBegin`): the file's format, name and CSV mapping; its
+ * text follows in parts ({@link ImportPartInput}) and {@link ImportCommitInput} queues it.
+ */
+export const ImportBeginInput = z
+  .object({
+    format: ImportFormat,
+    fileName: z.string().trim().min(1).max(255).nullish(),
+    mapping: ImportMapping.optional(),
+  })
+  .superRefine(checkMapping);
+export type ImportBeginInput = z.output<typeof ImportBeginInput>;
+
+/** An import job's id. */
+export const ImportJobId = z.string().trim().min(1).max(128);
+
+const ImportPartContent = z
+  .string()
+  .min(1, "A part cannot be empty")
+  .superRefine((content, ctx) => {
+    if (content.length > IMPORT_PART_MAX_BYTES || utf8Length(content) > IMPORT_PART_MAX_BYTES) {
       ctx.addIssue({
         code: "custom",
-        path: ["mapping"],
-        message: "A CSV import needs a mapping { column: profilePath }",
-      });
-    }
-    if (input.format !== "csv" && input.mapping) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["mapping"],
-        message: "Only CSV imports take a mapping",
+        message: "A part is at most 8 MB: split the file into smaller parts",
       });
     }
   });
-export type ImportInput = z.output<typeof ImportInput>;
+
+/**
+ * One part of a chunked upload, numbered from 0 in file order. Every part but the last ends with
+ * a line break (for CSV, outside any quoted cell); the CSV header is the first part's first
+ * record.
+ */
+export const ImportPartInput = z.object({
+  jobId: ImportJobId,
+  part: z
+    .int()
+    .min(0)
+    .max(IMPORT_MAX_PARTS - 1),
+  content: ImportPartContent,
+});
+export type ImportPartInput = z.output<typeof ImportPartInput>;
+
+/** Ends a chunked upload: how many parts were sent (the server checks it has them all). */
+export const ImportCommitInput = z.object({
+  jobId: ImportJobId,
+  parts: z.int().min(1).max(IMPORT_MAX_PARTS),
+});
+export type ImportCommitInput = z.output<typeof ImportCommitInput>;
+
+/**
+ * Scans text[start, end) as CSV (RFC 4180, comma-delimited: a quote opens a cell only at its
+ * start, `""` inside is a quote, a quote inside an unquoted cell is text) and returns whether it
+ * ends inside a quoted cell and where the last line break outside quotes ends (-1 if none).
+ */
+function scanCsv(text: string, start: number, end: number): { quoted: boolean; lastBreak: number } {
+  let quoted = false;
+  let cellStart = true;
+  let lastBreak = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c !== 0x22) continue;
+      if (i + 1 < end && text.charCodeAt(i + 1) === 0x22) i++;
+      else quoted = false;
+      continue;
+    }
+    if (c === 0x22 && cellStart) {
+      quoted = true;
+      cellStart = false;
+      continue;
+    }
+    if (c === 0x0a) lastBreak = i + 1;
+    cellStart = c === 0x2c || c === 0x0a || c === 0x0d;
+  }
+  return { quoted, lastBreak };
+}
+
+/** Whether `text` ends inside a quoted CSV cell: a part that ends so cuts a record in two. */
+export function endsInsideCsvQuote(text: string): boolean {
+  return scanCsv(text, 0, text.length).quoted;
+}
+
+/**
+ * Splits a file's text into parts of at most `maxBytes` UTF-8 bytes each, cut after a line break
+ * (for CSV, one outside quoted cells), as `profile.importPart` takes them. A line (record) longer
+ * than `maxBytes` becomes a part of its own, which the server then refuses by size.
+ */
+export function* splitImportText(
+  text: string,
+  format: ImportFormat,
+  maxBytes: number = IMPORT_PART_BYTES,
+): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    // A UTF-16 unit is at least one byte: take `maxBytes` units, then shrink to the byte budget.
+    let end = Math.min(text.length, start + maxBytes);
+    while (end > start + 1 && utf8Length(text.slice(start, end)) > maxBytes) {
+      end = start + Math.floor((end - start) * 0.9);
+    }
+    if (end >= text.length) {
+      yield text.slice(start);
+      return;
+    }
+    let cut = lastBoundary(text, start, end, format);
+    if (cut === -1) cut = nextBoundary(text, end, format, start);
+    yield text.slice(start, cut);
+    start = cut;
+  }
+}
+
+/**
+ * Where the last whole line (for CSV, record) of `text` ends — the place to cut a part — or -1
+ * when it has none. For clients reading a file window by window.
+ */
+export function lastRecordEnd(text: string, format: ImportFormat): number {
+  return lastBoundary(text, 0, text.length, format);
+}
+
+function lastBoundary(text: string, start: number, end: number, format: ImportFormat): number {
+  if (format === "csv") return scanCsv(text, start, end).lastBreak;
+  const at = text.lastIndexOf("\n", end - 1);
+  return at >= start ? at + 1 : -1;
+}
+
+function nextBoundary(text: string, from: number, format: ImportFormat, start: number): number {
+  if (format !== "csv") {
+    const at = text.indexOf("\n", from);
+    return at === -1 ? text.length : at + 1;
+  }
+  for (let end = from; end < text.length; end = Math.min(text.length, end + IMPORT_PART_BYTES)) {
+    const next = Math.min(text.length, end + IMPORT_PART_BYTES);
+    const found = scanCsv(text, start, next).lastBreak;
+    if (found > from) return found;
+  }
+  return text.length;
+}
 
 // ---------------------------------------------------------------------------------------------
 // 3. Rows

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { fromTracardi, Profile, TRACARDI_AUX_KEY } from "@cdp/profile-schema";
-import { countProfiles, getProfile, insertProfile, listProfiles } from "@cdp/db";
+import { countProfiles, getProfile, importJobParts, insertProfile, listProfiles } from "@cdp/db";
 import { createTestDatabase, testTargets } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
 
@@ -14,6 +14,7 @@ import {
   resumeImportJobs,
   runImportJob,
   stopImportWorker,
+  commitImport,
   submitImport,
 } from "./import";
 
@@ -484,5 +485,203 @@ describe.each(testTargets())("profile import on %s", (target) => {
     }
     expect(polled).toEqual([...polled].sort((a, b) => a - b));
     expect(polled[polled.length - 1]).toBe(200);
+  });
+
+  describe("chunked upload", () => {
+    /** Uploads `parts` through the procedures and commits; returns the job id. */
+    async function upload(
+      begin: Parameters<ReturnType<typeof as>["profile"]["importBegin"]>[0],
+      parts: string[],
+    ) {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin(begin);
+      for (const [part, content] of parts.entries()) {
+        await api.importPart({ jobId, part, content });
+      }
+      return jobId;
+    }
+
+    it("numbers lines on across parts and counts rows at upload", async () => {
+      const api = as(editor).profile;
+      const jobId = await upload({ format: "ndjson", fileName: "big.ndjson" }, [
+        ndjson({ id: "a-1" }, { id: "a-2" }),
+        "\n" + ndjson({ id: "a-3" }, "not json"),
+        JSON.stringify({ id: "a-4" }),
+      ]);
+      expect(await api.importStatus({ jobId })).toMatchObject({
+        status: "uploading",
+        totalRows: 5,
+      });
+      await api.importCommit({ jobId, parts: 3 });
+      const done = await finished(jobId);
+      expect(done).toMatchObject({
+        status: "done",
+        totalRows: 5,
+        processedRows: 5,
+        inserted: 4,
+        failed: 1,
+        lastLine: 6,
+      });
+      // Line 5 of the file: part 1 starts at line 3 with a blank line.
+      expect(done.errors).toEqual([
+        { line: 5, path: "", message: expect.stringContaining("Not valid JSON") as unknown },
+      ]);
+    });
+
+    it("resumes across a part boundary after a crash, skipping parts already done", async () => {
+      const rows = (from: number, n: number) =>
+        ndjson(...Array.from({ length: n }, (_, i) => ({ id: `r-${from + i}` })));
+      const jobId = await upload({ format: "ndjson" }, [rows(0, 7), rows(7, 7), rows(14, 7)]);
+      await commitImport(t.db, { jobId, parts: 3 }, { start: false });
+      const crashed = await runImportJob(t.db, jobId, { batchSize: 10, maxBatches: 1 });
+      expect(crashed).toMatchObject({ status: "running", lastLine: 10, processedRows: 10 });
+      const again = await runImportJob(t.db, jobId, { batchSize: 5, maxBatches: 1 });
+      // Part 0 (lines 1–7) is not read again; the batch starts at line 11 in part 1.
+      expect(again).toMatchObject({ status: "running", lastLine: 15, processedRows: 15 });
+      const done = await runImportJob(t.db, jobId, { batchSize: 5 });
+      expect(done).toMatchObject({
+        status: "done",
+        totalRows: 21,
+        processedRows: 21,
+        inserted: 21,
+        lastLine: 21,
+      });
+      expect(await countProfiles(t.db)).toBe(21);
+    });
+
+    it("reads CSV in parts with the header only in part 0, a quoted line break kept whole", async () => {
+      const jobId = await upload(
+        {
+          format: "csv",
+          mapping: { Email: "data.contact.email.main", Name: "data.pii.firstname" },
+        },
+        [
+          "Email,Name\nann@example.com,Ann\n",
+          'bob@example.com,"Bob\nby the sea"\n',
+          "cy@example.com,Cy",
+        ],
+      );
+      await as(editor).profile.importCommit({ jobId, parts: 3 });
+      const done = await finished(jobId);
+      expect(done).toMatchObject({ status: "done", totalRows: 3, inserted: 3, failed: 0 });
+      const names = (await listProfiles(t.db, { limit: 10 })).items
+        .map((s) => s.profile.data.pii.firstname)
+        .sort();
+      expect(names).toEqual(["Ann", "Bob\nby the sea", "Cy"]);
+    });
+
+    it("refuses a CSV part cut inside a quoted cell, naming the part", async () => {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin({
+        format: "csv",
+        mapping: { Email: "data.contact.email.main", Name: "data.pii.firstname" },
+      });
+      await api.importPart({ jobId, part: 0, content: "Email,Name\n" });
+      await expect(
+        api.importPart({ jobId, part: 1, content: 'bob@example.com,"Bob\n' }),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("Part 1: it ends inside a quoted cell") as unknown,
+      });
+    });
+
+    it("checks the CSV mapping against part 0's header when it arrives", async () => {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin({
+        format: "csv",
+        mapping: { Mail: "data.contact.email.main" },
+      });
+      await expect(
+        api.importPart({ jobId, part: 0, content: "Email,Name\na@b.c,A\n" }),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining('The header has no column "Mail"') as unknown,
+      });
+    });
+
+    it("refuses a part out of order, a changed repeat and a commit missing a part", async () => {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin({ format: "ndjson" });
+      await expect(
+        api.importPart({ jobId, part: 1, content: ndjson({ id: "x" }) }),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: "Part 1 is out of order: the next part of this upload is part 0.",
+      });
+      expect(await api.importPart({ jobId, part: 0, content: ndjson({ id: "x" }) })).toEqual({
+        parts: 1,
+        rows: 1,
+        bytes: 11,
+      });
+      // A retried part is harmless; other text for it is not.
+      expect(await api.importPart({ jobId, part: 0, content: ndjson({ id: "x" }) })).toEqual({
+        parts: 1,
+        rows: 1,
+        bytes: 11,
+      });
+      await expect(
+        api.importPart({ jobId, part: 0, content: ndjson({ id: "y" }) }),
+      ).rejects.toMatchObject({ code: "CONFLICT" });
+      await expect(api.importCommit({ jobId, parts: 2 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("part 1 is missing") as unknown,
+      });
+      expect((await api.importStatus({ jobId })).status).toBe("uploading");
+    });
+
+    it("refuses an empty file and a part bigger than 8 MB", async () => {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin({ format: "ndjson" });
+      await api.importPart({ jobId, part: 0, content: "\n  \n" });
+      await expect(api.importCommit({ jobId, parts: 1 })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining("The file is empty") as unknown,
+      });
+      await expect(
+        api.importPart({ jobId, part: 1, content: "x".repeat(8 * 1024 * 1024 + 1) }),
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    });
+
+    it("cancelling while uploading drops the parts; only uploading jobs take parts", async () => {
+      const api = as(editor).profile;
+      const { jobId } = await api.importBegin({ format: "ndjson" });
+      await api.importPart({ jobId, part: 0, content: ndjson({ id: "x" }) });
+      expect((await api.importCancel({ jobId })).status).toBe("cancelled");
+      expect(await importJobParts(t.db, jobId)).toEqual([]);
+      await expect(
+        api.importPart({ jobId, part: 1, content: ndjson({ id: "y" }) }),
+      ).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: expect.stringContaining("is cancelled") as unknown,
+      });
+    });
+
+    it("recognises the same file split the same way while it runs; a one-request import is one part", async () => {
+      const content = ndjson({ id: "s-1" }, { id: "s-2" });
+      const api = as(editor).profile;
+      const { jobId: single } = await submitImport(
+        t.db,
+        editor,
+        { format: "ndjson", content },
+        { start: false },
+      );
+      expect(await importJobParts(t.db, single)).toEqual([
+        { part: 0, rows: 2, lines: 2, firstLine: 1, bytes: content.length },
+      ]);
+      // The same text as one part has the same (chained) hash: refused while the first runs.
+      const twin = await upload({ format: "ndjson" }, [content]);
+      await expect(api.importCommit({ jobId: twin, parts: 1 })).rejects.toMatchObject({
+        code: "CONFLICT",
+        message: expect.stringContaining(single) as unknown,
+      });
+      // Split differently, it is another file as far as the rule goes.
+      const split = await upload({ format: "ndjson" }, content.split(/(?<=\n)/));
+      await expect(api.importCommit({ jobId: split, parts: 2 })).resolves.toEqual({
+        jobId: split,
+      });
+      await importWorkerIdle(t.db);
+      await runImportJob(t.db, single);
+      expect((await api.importStatus({ jobId: single })).status).toBe("done");
+    });
   });
 });

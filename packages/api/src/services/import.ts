@@ -3,27 +3,36 @@ import { parse as parseCsv } from "csv-parse";
 import { ZodError } from "zod";
 import {
   diffPaths,
+  endsInsideCsvQuote,
+  lineCount,
   mergeImported,
   parseCsvRow,
   parseDocumentRow,
   resolveCsvColumns,
+  utf8Length,
 } from "@cdp/profile-schema";
 import type {
   CsvColumn,
   Profile,
+  ImportBeginInput,
+  ImportCommitInput,
   ImportInput,
-  ImportMapping,
+  ImportPartInput,
   ImportRecord,
   ImportRowError,
   ImportRowResult,
 } from "@cdp/profile-schema";
 import {
+  addImportJobPart,
   advanceImportJob,
+  commitImportJob,
   createImportJob,
   DomainError,
   finishImportJob,
   identifierKey,
   identifiersOf,
+  importJobPartContent,
+  importJobParts,
   listImportJobs,
   loadImportJobRun,
   lockRunningImportJob,
@@ -41,6 +50,7 @@ import type {
   ImportJob,
   ImportJobRun,
   ImportJobSummary,
+  ImportUploadProgress,
   StoredProfile,
 } from "@cdp/db";
 
@@ -191,11 +201,9 @@ async function* csvRecords(content: string): AsyncGenerator<CsvRecord> {
   }
 }
 
-/** Reads the header row of a CSV file (and places the mapping in it). */
-async function csvHeader(content: string): Promise<string[] | null> {
-  for await (const record of csvRecords(content)) {
-    return "cells" in record ? record.cells : null;
-  }
+/** The first record of a CSV file (its header), or null when it has none. */
+async function csvHeaderRecord(content: string): Promise<CsvRecord | null> {
+  for await (const record of csvRecords(content)) return record;
   return null;
 }
 
@@ -205,66 +213,117 @@ function headerError(issues: { path: string; message: string }[]): DomainError {
   });
 }
 
-/** The rows of a job's file after `afterLine`, parsed. */
-async function* rowsOf(job: ImportJobRun, afterLine: number): AsyncGenerator<Row> {
-  const content = job.content ?? "";
-  if (job.format !== "csv") {
-    for (const { line, text } of ndjsonLines(content)) {
-      if (line <= afterLine) continue;
-      yield { line, key: `${job.format}\n${text}`, result: parseDocumentRow(job.format, text) };
-    }
-    return;
-  }
+/** The text of a job's part; a part gone while the job runs means the job ended. */
+async function partContent(db: Database, jobId: string, part: number): Promise<string> {
+  const content = await importJobPartContent(db, jobId, part);
+  if (content === null)
+    throw new DomainError("CONFLICT", `Part ${part} of import job ${jobId} is gone`);
+  return content;
+}
+
+/**
+ * The rows of a job's file after `afterLine`, parsed, reading one part at a time from the store
+ * (a file can be far larger than memory or a string). Lines are numbered on across parts from
+ * each part's stored first line; a part wholly at or before `afterLine` is not read. A CSV file's
+ * header is part 0's first record and applies to every part.
+ */
+async function* rowsOf(db: Database, job: ImportJobRun, afterLine: number): AsyncGenerator<Row> {
+  const parts = await importJobParts(db, job.id);
   let columns: CsvColumn[] | null = null;
   let width = 0;
+  if (job.format === "csv") {
+    const header = await csvHeaderRecord(await partContent(db, job.id, 0));
+    if (header === null) return;
+    if ("error" in header) throw new DomainError("BAD_REQUEST", `CSV header: ${header.error}`);
+    const resolved = resolveCsvColumns(job.mapping ?? {}, header.cells);
+    if (!resolved.ok) throw headerError(resolved.issues);
+    columns = resolved.columns;
+    width = header.cells.length;
+  }
+  for (const part of parts) {
+    if (part.firstLine + part.lines - 1 <= afterLine) continue;
+    const content = await partContent(db, job.id, part.part);
+    const offset = part.firstLine - 1;
+    if (columns === null) {
+      if (job.format === "csv") return;
+      for (const { line, text } of ndjsonLines(content)) {
+        if (line + offset <= afterLine) continue;
+        yield {
+          line: line + offset,
+          key: `${job.format}\n${text}`,
+          result: parseDocumentRow(job.format, text),
+        };
+      }
+      continue;
+    }
+    yield* csvRows(content, {
+      columns,
+      width,
+      offset,
+      afterLine,
+      skipHeader: part.part === 0,
+    });
+  }
+}
+
+async function* csvRows(
+  content: string,
+  params: {
+    columns: CsvColumn[];
+    width: number;
+    offset: number;
+    afterLine: number;
+    skipHeader: boolean;
+  },
+): AsyncGenerator<Row> {
+  const { columns, width, offset, afterLine } = params;
   const broken = (line: number, message: string): Row => ({
     line,
     key: "",
     result: { ok: false, issues: [{ path: "", message }] },
   });
+  let skip = params.skipHeader;
   for await (const record of csvRecords(content)) {
-    if (columns === null) {
-      if ("error" in record) throw new DomainError("BAD_REQUEST", `CSV header: ${record.error}`);
-      const resolved = resolveCsvColumns(job.mapping ?? {}, record.cells);
-      if (!resolved.ok) throw headerError(resolved.issues);
-      columns = resolved.columns;
-      width = record.cells.length;
+    if (skip) {
+      skip = false;
       continue;
     }
-    if (record.line <= afterLine) continue;
+    const line = record.line + offset;
+    if (line <= afterLine) continue;
     if ("error" in record) {
-      yield broken(record.line, record.error);
+      yield broken(line, record.error);
       continue;
     }
     // A row of another width is misaligned (a lost quote, a stray delimiter): its cells would
     // land in the wrong fields.
     if (record.cells.length !== width) {
-      yield broken(
-        record.line,
-        `Expected ${width} cells like the header, got ${record.cells.length}`,
-      );
+      yield broken(line, `Expected ${width} cells like the header, got ${record.cells.length}`);
       continue;
     }
     const cells = record.cells;
     const mapped = columns.map((c) => [c.path, cells[c.index] ?? ""]);
     yield {
-      line: record.line,
+      line,
       key: `csv\n${JSON.stringify(mapped)}`,
       result: parseCsvRow(columns, cells),
     };
   }
 }
 
-/** Rows the file holds (blank lines and the CSV header aside): the job's total. */
-async function countRows(job: ImportJobRun): Promise<number> {
-  if (job.format !== "csv") {
+/** Rows a part holds (blank lines and, in part 0 of a CSV file, the header aside). */
+async function countPartRows(
+  format: ImportJobRun["format"],
+  content: string,
+  part: number,
+): Promise<number> {
+  if (format !== "csv") {
     let rows = 0;
-    for (const _ of ndjsonLines(job.content ?? "")) rows++;
+    for (const _ of ndjsonLines(content)) rows++;
     return rows;
   }
   let records = 0;
-  for await (const _ of csvRecords(job.content ?? "")) records++;
-  return Math.max(records - 1, 0);
+  for await (const _ of csvRecords(content)) records++;
+  return part === 0 ? Math.max(records - 1, 0) : records;
 }
 
 async function* batchesOf(rows: AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
@@ -578,7 +637,7 @@ export async function runImportJob(
   options: ImportRunOptions = {},
 ): Promise<ImportJob | null> {
   const job = await loadImportJobRun(db, jobId);
-  if (!job || (job.status !== "queued" && job.status !== "running") || job.content === null) {
+  if (!job || (job.status !== "queued" && job.status !== "running")) {
     return job ? requireImportJob(db, jobId) : null;
   }
   const batchSize = Math.max(1, options.batchSize ?? IMPORT_BATCH_SIZE);
@@ -589,12 +648,12 @@ export async function runImportJob(
   };
   try {
     if (job.status === "queued") {
-      const started = await startImportJob(db, { id: job.id, totalRows: await countRows(job) });
+      const started = await startImportJob(db, { id: job.id });
       if (!started) return requireImportJob(db, jobId);
     }
     let position = job.lastLine;
     let batches = 0;
-    for await (const rows of batchesOf(rowsOf(job, position), batchSize)) {
+    for await (const rows of batchesOf(rowsOf(db, job, position), batchSize)) {
       if (
         options.signal?.aborted ||
         (options.maxBatches !== undefined && batches >= options.maxBatches)
@@ -696,9 +755,105 @@ export async function resumeImportJobs(db: Database): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Stores an import job for `principal` and starts it in the background; returns its id at once.
- * A CSV file's header must hold every mapped column. The same file while a job for it is queued
- * or running is refused (CONFLICT, naming that job).
+ * Starts a chunked upload for `principal`: a job in `uploading` that takes its file part by part
+ * ({@link addImportPart}) until {@link commitImport} queues it.
+ */
+export async function beginImport(
+  db: Database,
+  principal: Principal,
+  input: ImportBeginInput,
+): Promise<{ jobId: string }> {
+  const job = await createImportJob(db, {
+    id: randomUUID(),
+    format: input.format,
+    fileName: input.fileName ?? null,
+    mapping: input.format === "csv" ? (input.mapping ?? {}) : null,
+    createdBy: `${principal.kind}:${principal.id}`,
+    principal: { ...principal },
+  });
+  return { jobId: job.id };
+}
+
+function partError(part: number, message: string): DomainError {
+  return new DomainError("BAD_REQUEST", `Part ${part}: ${message}`, { path: ["content"], part });
+}
+
+/**
+ * Stores the next part of an uploading job, counted (rows, lines, bytes) as it arrives; returns
+ * what the upload holds so far. A CSV part must end at a record boundary, not inside a quoted
+ * cell; part 0's first record is the header, checked against the mapping here. `whole` marks the
+ * one part of a one-request import, which may end anywhere (its broken last record is a row
+ * error, as in any file).
+ */
+export async function addImportPart(
+  db: Database,
+  input: ImportPartInput,
+  options: { whole?: boolean } = {},
+): Promise<ImportUploadProgress> {
+  const job = await requireImportJob(db, input.jobId);
+  const { content, part } = input;
+  if (job.format === "csv") {
+    if (!options.whole && endsInsideCsvQuote(content)) {
+      throw partError(
+        part,
+        "it ends inside a quoted cell: cut parts after a whole record (a line break outside quotes)",
+      );
+    }
+    if (part === 0) {
+      const header = await csvHeaderRecord(content);
+      if (!header || "error" in header) {
+        throw partError(part, "the CSV file has no readable header row.");
+      }
+      const resolved = resolveCsvColumns(job.mapping ?? {}, header.cells);
+      if (!resolved.ok) throw headerError(resolved.issues);
+    }
+  }
+  const hash = createHash("sha256").update(content).digest("hex");
+  return addImportJobPart(
+    db,
+    {
+      jobId: job.id,
+      part,
+      content,
+      hash,
+      rows: await countPartRows(job.format, content, part),
+      lines: lineCount(content),
+      bytes: utf8Length(content),
+    },
+    // Chained, so a file's hash is known without holding it: the same file split the same way
+    // gets the same hash, and a one-part file's is the SHA-256 of its text.
+    (previous) =>
+      previous === null
+        ? hash
+        : createHash("sha256").update(previous).update(content).digest("hex"),
+  );
+}
+
+/**
+ * Ends an upload of `parts` parts and starts the job in the background. A missing part, an empty
+ * file, or the same file (split the same way) while a job for it is queued or running is
+ * refused.
+ */
+export async function commitImport(
+  db: Database,
+  input: ImportCommitInput,
+  options: { start?: boolean } = {},
+): Promise<{ jobId: string }> {
+  const job = await requireImportJob(db, input.jobId);
+  const committed = await commitImportJob(db, {
+    id: input.jobId,
+    parts: input.parts,
+    // A CSV file with its header alone is a valid file of no rows.
+    allowEmpty: job.format === "csv",
+  });
+  if ((options.start ?? true) && committed.status === "queued") scheduleImportJob(db, job.id);
+  return { jobId: committed.id };
+}
+
+/**
+ * Stores an import job for `principal` as one part and starts it in the background; returns its
+ * id at once. A CSV file's header must hold every mapped column. The same file while a job for
+ * it is queued or running is refused (CONFLICT, naming that job).
  */
 export async function submitImport(
   db: Database,
@@ -706,26 +861,17 @@ export async function submitImport(
   input: ImportInput,
   options: { start?: boolean } = {},
 ): Promise<{ jobId: string }> {
-  let mapping: ImportMapping | null = null;
-  if (input.format === "csv") {
-    mapping = input.mapping ?? {};
-    const header = await csvHeader(input.content);
-    if (!header) throw new DomainError("BAD_REQUEST", "The CSV file has no readable header row.");
-    const resolved = resolveCsvColumns(mapping, header);
-    if (!resolved.ok) throw headerError(resolved.issues);
-  }
-  const job = await createImportJob(db, {
-    id: randomUUID(),
-    format: input.format,
-    fileName: input.fileName ?? null,
-    contentHash: createHash("sha256").update(input.content).digest("hex"),
-    content: input.content,
-    mapping,
-    createdBy: `${principal.kind}:${principal.id}`,
-    principal: { ...principal },
+  const { jobId } = await db.transaction(async (tx) => {
+    const begun = await beginImport(tx, principal, input);
+    await addImportPart(
+      tx,
+      { jobId: begun.jobId, part: 0, content: input.content },
+      { whole: true },
+    );
+    return commitImport(tx, { jobId: begun.jobId, parts: 1 }, { start: false });
   });
-  if (options.start ?? true) scheduleImportJob(db, job.id);
-  return { jobId: job.id };
+  if (options.start ?? true) scheduleImportJob(db, jobId);
+  return { jobId };
 }
 
 /** A job's progress, counts and first row errors. */
@@ -742,8 +888,9 @@ export function listImports(
 }
 
 /**
- * Cancels a queued or running job: it stops after the batch in flight (rows already committed
- * stay) and its file is dropped. Cancelling an ended job returns it unchanged.
+ * Cancels an uploading, queued or running job: a running one stops after the batch in flight
+ * (rows already committed stay), and its parts are dropped. Cancelling an ended job returns it
+ * unchanged.
  */
 export async function cancelImport(db: Database, jobId: string): Promise<ImportJob> {
   const cancelled = await finishImportJob(db, { id: jobId, status: "cancelled" });

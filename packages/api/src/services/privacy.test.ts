@@ -95,8 +95,18 @@ describe.each(testTargets())("privacy requests on %s", (target) => {
       id: "job-1",
       format: "ndjson",
       contentHash: "h",
-      content: '{"data":{"pii":{"firstname":"Zebulon","lastname":"Quixotefield"}}}\n',
       createdBy: "staff:x",
+    });
+    const file = '{"data":{"pii":{"firstname":"Zebulon","lastname":"Quixotefield"}}}\n';
+    await t.db.insert(schema.importJobPart).values({
+      jobId: "job-1",
+      part: 0,
+      content: file,
+      hash: "h",
+      rows: 1,
+      lines: 1,
+      firstLine: 1,
+      bytes: file.length,
     });
     const bystander = createProfile(
       {

@@ -33,6 +33,7 @@ const REDACTED_TABLES = new Set([
   "consent_event",
   "profile_merge",
   "import_job",
+  "import_job_part",
   "event",
 ]);
 

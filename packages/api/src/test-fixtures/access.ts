@@ -64,6 +64,9 @@ export const DESIGNED: Readonly<Record<string, Permission>> = {
   "profile.importStatus": "profiles:write",
   "profile.importList": "profiles:write",
   "profile.importCancel": "profiles:write",
+  "profile.importBegin": "profiles:write",
+  "profile.importPart": "profiles:write",
+  "profile.importCommit": "profiles:write",
   // Exports are masked like every other read.
   "profile.exportPage": "profiles:read",
   "profile.merge": "profiles:write",

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Profile } from "@cdp/profile-schema";
 
@@ -5,13 +6,16 @@ import { DomainError } from "../errors";
 import { createTestDatabase, testTargets } from "../testing";
 import type { TestDatabase } from "../testing";
 import {
+  addImportJobPart,
   advanceImportJob,
+  commitImportJob,
   createImportJob,
   finishImportJob,
   getImportJob,
   identifierKey,
+  importJobPartContent,
+  importJobParts,
   listImportJobs,
-  loadImportJobRun,
   lockRunningImportJob,
   profilesByIdentifiers,
   startImportJob,
@@ -20,16 +24,33 @@ import {
 import type { NewImportJob } from "./import-job";
 import { insertProfile } from "./profile";
 
-const job = (id: string, contentHash = `hash-${id}`): NewImportJob => ({
+const job = (id: string): NewImportJob => ({
   id,
   format: "ndjson",
   fileName: `${id}.ndjson`,
-  contentHash,
-  content: '{"id":"p-1"}\n',
   mapping: null,
   createdBy: "staff:u-1",
   principal: { kind: "staff", id: "u-1", name: "Ann", role: "editor" },
 });
+
+/** A part counted the simple way: one row per line. */
+const part = (jobId: string, n: number, content: string, hash = `h-${content}`) => ({
+  jobId,
+  part: n,
+  content,
+  hash,
+  rows: content.split("\n").filter((l) => l !== "").length,
+  lines: content.split("\n").length - (content.endsWith("\n") ? 1 : 0),
+  bytes: Buffer.byteLength(content),
+});
+const chain = (tag: string) => (previous: string | null) => `${previous ?? ""}>${tag}`;
+
+/** A queued one-part job whose file hashes to `hash`. */
+async function queuedJob(t: TestDatabase, id: string, hash = `hash-${id}`) {
+  await createImportJob(t.db, job(id));
+  await addImportJobPart(t.db, part(id, 0, '{"id":"p-1"}\n'), () => hash);
+  return commitImportJob(t.db, { id, parts: 1 });
+}
 
 const batch = (lastLine: number, errors = 0) => ({
   lastLine,
@@ -53,29 +74,103 @@ describe.each(testTargets())("import job queries on %s", (target) => {
     await t.truncate();
   });
 
-  it("stores a queued job and shows it without its file", async () => {
+  it("stores an uploading job, its parts in order with their lines numbered on, and queues it", async () => {
     const created = await createImportJob(t.db, job("j-1"));
-    expect(created).toMatchObject({ id: "j-1", status: "queued", lastLine: 0, errors: [] });
-    expect(created).not.toHaveProperty("content");
+    expect(created).toMatchObject({ id: "j-1", status: "uploading", lastLine: 0, errors: [] });
     expect(created).not.toHaveProperty("principal");
     expect(created.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-    expect((await loadImportJobRun(t.db, "j-1"))?.content).toBe('{"id":"p-1"}\n');
+    expect(await addImportJobPart(t.db, part("j-1", 0, "a\nb\n\n"), chain("0"))).toEqual({
+      parts: 1,
+      rows: 2,
+      bytes: 5,
+    });
+    expect(await addImportJobPart(t.db, part("j-1", 1, "c\nd"), chain("1"))).toEqual({
+      parts: 2,
+      rows: 4,
+      bytes: 8,
+    });
+    // The same part again is a repeat; other text for it is refused.
+    expect(await addImportJobPart(t.db, part("j-1", 1, "c\nd"), chain("x"))).toEqual({
+      parts: 2,
+      rows: 4,
+      bytes: 8,
+    });
+    await expect(addImportJobPart(t.db, part("j-1", 0, "z\n"), chain("x"))).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("Part 0 was already uploaded") as unknown,
+    });
+    // Part 1 did not end with a line break: it can only have been the last.
+    await expect(addImportJobPart(t.db, part("j-1", 2, "e\n"), chain("2"))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("Part 1 does not end with a line break") as unknown,
+    });
+    expect(await importJobParts(t.db, "j-1")).toEqual([
+      { part: 0, rows: 2, lines: 3, firstLine: 1, bytes: 5 },
+      { part: 1, rows: 2, lines: 2, firstLine: 4, bytes: 3 },
+    ]);
+    expect(await importJobPartContent(t.db, "j-1", 1)).toBe("c\nd");
+    expect((await getImportJob(t.db, "j-1"))?.contentHash).toBe(">0>1");
+
+    await expect(commitImportJob(t.db, { id: "j-1", parts: 3 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("part 2 is missing") as unknown,
+    });
+    const queued = await commitImportJob(t.db, { id: "j-1", parts: 2 });
+    expect(queued).toMatchObject({ status: "queued", totalRows: 4 });
+    await expect(addImportJobPart(t.db, part("j-1", 2, "e\n"), chain("2"))).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("is queued") as unknown,
+    });
+    // Committing again (a retried request) returns the job.
+    await expect(commitImportJob(t.db, { id: "j-1", parts: 2 })).resolves.toMatchObject({
+      status: "queued",
+    });
+  });
+
+  it("refuses parts out of order and an empty file", async () => {
+    await createImportJob(t.db, job("j-1"));
+    await expect(addImportJobPart(t.db, part("j-1", 1, "a\n"), chain("1"))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "Part 1 is out of order: the next part of this upload is part 0.",
+    });
+    await addImportJobPart(t.db, { ...part("j-1", 0, "\n\n"), rows: 0 }, chain("0"));
+    await expect(commitImportJob(t.db, { id: "j-1", parts: 1 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("The file is empty") as unknown,
+    });
   });
 
   it("refuses the same content while a job for it is active, and allows it after", async () => {
-    await createImportJob(t.db, job("j-1", "same"));
-    const refused = await createImportJob(t.db, job("j-2", "same")).catch((e: unknown) => e);
+    await queuedJob(t, "j-1", "same");
+    const refused = await queuedJob(t, "j-2", "same").catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DomainError);
     expect(refused).toMatchObject({ code: "CONFLICT", details: { jobId: "j-1" } });
+    expect((await getImportJob(t.db, "j-2"))?.status).toBe("uploading");
     await finishImportJob(t.db, { id: "j-1", status: "done" });
-    await expect(createImportJob(t.db, job("j-3", "same"))).resolves.toMatchObject({ id: "j-3" });
+    await expect(commitImportJob(t.db, { id: "j-2", parts: 1 })).resolves.toMatchObject({
+      id: "j-2",
+      status: "queued",
+    });
+  });
+
+  it("cancelling an uploading job drops its parts", async () => {
+    await createImportJob(t.db, job("j-1"));
+    await addImportJobPart(t.db, part("j-1", 0, "a\n"), chain("0"));
+    expect(await finishImportJob(t.db, { id: "j-1", status: "cancelled" })).toMatchObject({
+      status: "cancelled",
+    });
+    expect(await importJobParts(t.db, "j-1")).toEqual([]);
+    await expect(commitImportJob(t.db, { id: "j-1", parts: 1 })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
   });
 
   it("runs a job: start, lock, advance with errors capped at 1,000, finish dropping the file", async () => {
-    await createImportJob(t.db, job("j-1"));
+    await queuedJob(t, "j-1");
+    await t.db.execute(sql`update import_job set total_rows = 2000 where id = 'j-1'`);
     expect(await lockRunningImportJob(t.db, "j-1")).toBeNull();
-    expect(await startImportJob(t.db, { id: "j-1", totalRows: 2000 })).toBe(true);
-    expect(await startImportJob(t.db, { id: "j-1", totalRows: 2000 })).toBe(false);
+    expect(await startImportJob(t.db, { id: "j-1" })).toBe(true);
+    expect(await startImportJob(t.db, { id: "j-1" })).toBe(false);
     for (const lastLine of [10, 20]) {
       await t.db.transaction(async (tx) => {
         const locked = await lockRunningImportJob(tx, "j-1");
@@ -105,7 +200,7 @@ describe.each(testTargets())("import job queries on %s", (target) => {
     const done = await finishImportJob(t.db, { id: "j-1", status: "done" });
     expect(done).toMatchObject({ status: "done", message: null });
     expect(done?.finishedAt).not.toBeNull();
-    expect((await loadImportJobRun(t.db, "j-1"))?.content).toBeNull();
+    expect(await importJobParts(t.db, "j-1")).toEqual([]);
     // An ended job stays ended.
     expect(await finishImportJob(t.db, { id: "j-1", status: "cancelled" })).toBeNull();
     expect(await unfinishedImportJobIds(t.db)).toEqual([]);
@@ -116,7 +211,6 @@ describe.each(testTargets())("import job queries on %s", (target) => {
     const list = await listImportJobs(t.db, { limit: 2 });
     expect(list.map((j) => j.id)).toEqual(["j-3", "j-2"]);
     expect(list[0]).not.toHaveProperty("errors");
-    expect(list[0]).not.toHaveProperty("content");
   });
 
   it("finds profiles by any of many identifiers in one go", async () => {

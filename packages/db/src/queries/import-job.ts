@@ -1,39 +1,54 @@
-import { and, asc, desc, eq, getTableColumns, inArray, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, inArray, or, sql, sum } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { ImportRowError } from "@cdp/profile-schema";
 import { IMPORT_MAX_ERRORS } from "@cdp/profile-schema";
 
 import type { Database } from "../client";
 import { DomainError, NotFoundError } from "../errors";
-import { importJob, profile, profileIdentifier } from "../schema";
-import type { IdentifierType, ImportJobRow } from "../schema";
+import { SqlState, sqlStateOf } from "../retry";
+import { importJob, importJobPart, profile, profileIdentifier } from "../schema";
+import type { IdentifierType, ImportJobPartRow, ImportJobRow } from "../schema";
 import { pgTimestampToIso } from "../sql";
 import { rowToProfile } from "./profile";
 import type { Identifier, StoredProfile } from "./profile";
 
-/** An import job as callers see it: everything but the file and the submitter's snapshot. */
-export type ImportJob = Omit<ImportJobRow, "content" | "principal">;
+/** An import job as callers see it: everything but the submitter's snapshot. */
+export type ImportJob = Omit<ImportJobRow, "principal">;
 /** A job in a list: without its error report either. */
 export type ImportJobSummary = Omit<ImportJob, "errors">;
 
-/** What the worker needs to run a job: the job with its file and submitter. */
+/** What the worker needs to run a job: the job with its submitter (its file is in parts). */
 export type ImportJobRun = ImportJobRow;
 
 export interface NewImportJob {
   id: string;
   format: ImportJobRow["format"];
   fileName: string | null;
-  contentHash: string;
-  content: string;
   mapping: Record<string, string> | null;
   createdBy: string;
   principal: Record<string, unknown>;
 }
 
-const { content: _content, principal: _principal, ...jobColumns } = getTableColumns(importJob);
+/** A part of a job's file as the worker plans its reading: everything but the text. */
+export type ImportJobPartInfo = Omit<ImportJobPartRow, "jobId" | "content" | "hash">;
+
+/** A part being stored, with what the server counted in it. */
+export type NewImportJobPart = Omit<ImportJobPartRow, "firstLine">;
+
+/** What a job's upload holds so far. */
+export interface ImportUploadProgress {
+  parts: number;
+  rows: number;
+  bytes: number;
+}
+
+const { principal: _principal, ...jobColumns } = getTableColumns(importJob);
 const { errors: _errors, ...summaryColumns } = jobColumns;
 
+/** Jobs the worker owns: the same file cannot be in two of them. */
 const ACTIVE = ["queued", "running"] as const;
+/** Jobs that have not ended: they can still be cancelled. */
+const OPEN = ["uploading", "queued", "running"] as const;
 
 function withIsoTimes<T extends Pick<ImportJobRow, "createdAt" | "startedAt" | "finishedAt">>(
   row: T,
@@ -46,35 +61,226 @@ function withIsoTimes<T extends Pick<ImportJobRow, "createdAt" | "startedAt" | "
   };
 }
 
-/**
- * Stores a queued job. The same content while a job for it is queued or running is a CONFLICT
- * naming that job (a partial unique index decides, so two simultaneous submissions cannot both
- * pass).
- */
+/** Stores a job in `uploading`: its file follows part by part ({@link addImportJobPart}). */
 export async function createImportJob(db: Database, job: NewImportJob): Promise<ImportJob> {
   const inserted = await db
     .insert(importJob)
-    .values({ ...job, status: "queued" })
+    // The hash is chained over the parts as they arrive; no part, no hash yet.
+    .values({ ...job, contentHash: "", status: "uploading" })
     .onConflictDoNothing()
     .returning(jobColumns);
   const row = inserted[0];
-  if (row) return withIsoTimes(row);
-  const active = await db
-    .select({ id: importJob.id, status: importJob.status })
-    .from(importJob)
-    .where(and(eq(importJob.contentHash, job.contentHash), inArray(importJob.status, ACTIVE)))
-    .limit(1);
-  const other = active[0];
-  throw new DomainError(
-    "CONFLICT",
-    other
-      ? `This file is already being imported (job ${other.id}, ${other.status}); wait for it to finish or cancel it.`
-      : `Import job ${job.id} already exists.`,
-    other ? { jobId: other.id } : { jobId: job.id },
-  );
+  if (!row)
+    throw new DomainError("CONFLICT", `Import job ${job.id} already exists.`, { jobId: job.id });
+  return withIsoTimes(row);
 }
 
-/** A job without its file, or null. */
+async function lockJob(
+  db: Database,
+  id: string,
+): Promise<Pick<ImportJobRow, "status" | "format" | "contentHash">> {
+  const rows = await db
+    .select({
+      status: importJob.status,
+      format: importJob.format,
+      contentHash: importJob.contentHash,
+    })
+    .from(importJob)
+    .where(eq(importJob.id, id))
+    .for("update");
+  const row = rows[0];
+  if (!row) throw new NotFoundError("Import job", id);
+  return row;
+}
+
+/** What a job's stored parts add up to. */
+export async function importUploadProgress(
+  db: Database,
+  id: string,
+): Promise<ImportUploadProgress> {
+  const rows = await db
+    .select({
+      parts: count(),
+      rows: sum(importJobPart.rows).mapWith(Number),
+      bytes: sum(importJobPart.bytes).mapWith(Number),
+    })
+    .from(importJobPart)
+    .where(eq(importJobPart.jobId, id));
+  const row = rows[0];
+  return { parts: row?.parts ?? 0, rows: row?.rows ?? 0, bytes: row?.bytes ?? 0 };
+}
+
+/**
+ * Stores the next part of an uploading job and chains its hash into the job's
+ * (`chain(previous, part)`, previous null for part 0). Parts come in order: a part already
+ * stored with the same text is a repeat (nothing changes), with another text a CONFLICT; a part
+ * after the next one is refused, and so is a part following one that did not end with a line
+ * break. Returns what the upload holds now.
+ */
+export async function addImportJobPart(
+  db: Database,
+  part: NewImportJobPart,
+  chain: (previous: string | null) => string,
+): Promise<ImportUploadProgress> {
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, part.jobId);
+    if (job.status !== "uploading") {
+      throw new DomainError(
+        "CONFLICT",
+        `Import job ${part.jobId} is ${job.status}: only a job being uploaded takes parts.`,
+        { jobId: part.jobId },
+      );
+    }
+    const last = (
+      await tx
+        .select({
+          part: importJobPart.part,
+          hash: importJobPart.hash,
+          firstLine: importJobPart.firstLine,
+          lines: importJobPart.lines,
+          endsWithBreak: sql<boolean>`right(${importJobPart.content}, 1) = E'\n'`,
+        })
+        .from(importJobPart)
+        .where(eq(importJobPart.jobId, part.jobId))
+        .orderBy(desc(importJobPart.part))
+        .limit(1)
+    )[0];
+    const next = last ? last.part + 1 : 0;
+    if (part.part < next) {
+      const stored = await tx
+        .select({ hash: importJobPart.hash })
+        .from(importJobPart)
+        .where(and(eq(importJobPart.jobId, part.jobId), eq(importJobPart.part, part.part)));
+      if (stored[0]?.hash !== part.hash) {
+        throw new DomainError(
+          "CONFLICT",
+          `Part ${part.part} was already uploaded with other content: parts cannot be replaced (cancel the import and start again).`,
+          { jobId: part.jobId, part: part.part, path: ["part"] },
+        );
+      }
+      return importUploadProgress(tx, part.jobId);
+    }
+    if (part.part > next) {
+      throw new DomainError(
+        "BAD_REQUEST",
+        `Part ${part.part} is out of order: the next part of this upload is part ${next}.`,
+        { path: ["part"], next },
+      );
+    }
+    if (last && !last.endsWithBreak) {
+      throw new DomainError(
+        "BAD_REQUEST",
+        `Part ${last.part} does not end with a line break, so no part can follow it: every part but the last must end with a line break.`,
+        { path: ["part"], next },
+      );
+    }
+    await tx.insert(importJobPart).values({
+      ...part,
+      firstLine: last ? last.firstLine + last.lines : 1,
+    });
+    const progress = await importUploadProgress(tx, part.jobId);
+    await tx
+      .update(importJob)
+      .set({
+        contentHash: chain(part.part === 0 ? null : job.contentHash),
+        totalRows: progress.rows,
+      })
+      .where(eq(importJob.id, part.jobId));
+    return progress;
+  });
+}
+
+/**
+ * Ends an upload: checks the job holds exactly `parts` parts and queues it with the parts' rows as
+ * its total. The same file (chained hash) while another job for it is queued or running is a
+ * CONFLICT naming that job (a partial unique index decides, so two simultaneous commits cannot
+ * both pass). Committing a job already queued, running or done returns it unchanged.
+ */
+export async function commitImportJob(
+  db: Database,
+  params: { id: string; parts: number; allowEmpty?: boolean },
+): Promise<ImportJob> {
+  return db.transaction(async (tx) => {
+    const job = await lockJob(tx, params.id);
+    if (job.status === "queued" || job.status === "running" || job.status === "done") {
+      return requireImportJob(tx, params.id);
+    }
+    if (job.status !== "uploading") {
+      throw new DomainError("CONFLICT", `Import job ${params.id} is ${job.status}.`, {
+        jobId: params.id,
+      });
+    }
+    const progress = await importUploadProgress(tx, params.id);
+    if (progress.parts !== params.parts) {
+      const message =
+        progress.parts < params.parts
+          ? `The upload has ${progress.parts} parts but the commit says ${params.parts}: part ${progress.parts} is missing.`
+          : `The upload has ${progress.parts} parts but the commit says ${params.parts}.`;
+      throw new DomainError("BAD_REQUEST", message, { path: ["parts"], stored: progress.parts });
+    }
+    if (progress.rows === 0 && !params.allowEmpty) {
+      throw new DomainError("BAD_REQUEST", "The file is empty: it has no rows to import.", {
+        path: ["parts"],
+      });
+    }
+    try {
+      // A savepoint: a refused update leaves the transaction usable for naming the other job.
+      const rows = await tx.transaction((sp) =>
+        sp
+          .update(importJob)
+          .set({ status: "queued", totalRows: progress.rows })
+          .where(and(eq(importJob.id, params.id), eq(importJob.status, "uploading")))
+          .returning(jobColumns),
+      );
+      const row = rows[0];
+      if (!row) throw new NotFoundError("Import job", params.id);
+      return withIsoTimes(row);
+    } catch (error) {
+      if (sqlStateOf(error) !== SqlState.uniqueViolation) throw error;
+      const active = await tx
+        .select({ id: importJob.id, status: importJob.status })
+        .from(importJob)
+        .where(and(eq(importJob.contentHash, job.contentHash), inArray(importJob.status, ACTIVE)))
+        .limit(1);
+      const other = active[0];
+      throw new DomainError(
+        "CONFLICT",
+        `This file is already being imported (job ${other?.id ?? "?"}, ${other?.status ?? "active"}); wait for it to finish or cancel it.`,
+        { jobId: other?.id ?? params.id },
+      );
+    }
+  });
+}
+
+/** The parts of a job's file in order, without their text. */
+export async function importJobParts(db: Database, id: string): Promise<ImportJobPartInfo[]> {
+  return db
+    .select({
+      part: importJobPart.part,
+      rows: importJobPart.rows,
+      lines: importJobPart.lines,
+      firstLine: importJobPart.firstLine,
+      bytes: importJobPart.bytes,
+    })
+    .from(importJobPart)
+    .where(eq(importJobPart.jobId, id))
+    .orderBy(asc(importJobPart.part));
+}
+
+/** The text of one part, or null when it is gone (the job ended). */
+export async function importJobPartContent(
+  db: Database,
+  id: string,
+  part: number,
+): Promise<string | null> {
+  const rows = await db
+    .select({ content: importJobPart.content })
+    .from(importJobPart)
+    .where(and(eq(importJobPart.jobId, id), eq(importJobPart.part, part)));
+  return rows[0]?.content ?? null;
+}
+
+/** A job, or null. */
 export async function getImportJob(db: Database, id: string): Promise<ImportJob | null> {
   const rows = await db.select(jobColumns).from(importJob).where(eq(importJob.id, id));
   const row = rows[0];
@@ -112,21 +318,18 @@ export async function unfinishedImportJobIds(db: Database): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** The whole job, file included, for the worker; null when gone. */
+/** The whole job, submitter included, for the worker; null when gone. */
 export async function loadImportJobRun(db: Database, id: string): Promise<ImportJobRun | null> {
   const rows = await db.select().from(importJob).where(eq(importJob.id, id));
   const row = rows[0];
   return row ? withIsoTimes(row) : null;
 }
 
-/** Marks a queued job running with its row count; false when it is no longer queued. */
-export async function startImportJob(
-  db: Database,
-  params: { id: string; totalRows: number },
-): Promise<boolean> {
+/** Marks a queued job running; false when it is no longer queued. */
+export async function startImportJob(db: Database, params: { id: string }): Promise<boolean> {
   const rows = await db
     .update(importJob)
-    .set({ status: "running", totalRows: params.totalRows, startedAt: sql`now()` })
+    .set({ status: "running", startedAt: sql`now()` })
     .where(and(eq(importJob.id, params.id), eq(importJob.status, "queued")))
     .returning({ id: importJob.id });
   return rows.length > 0;
@@ -188,25 +391,24 @@ export async function advanceImportJob(
 }
 
 /**
- * Ends a job that is still queued or running: `done`, `failed` (with a message) or `cancelled`.
- * The file is dropped. Returns the job, or null when it had already ended.
+ * Ends a job that is still uploading, queued or running: `done`, `failed` (with a message) or
+ * `cancelled`. Its parts are dropped. Returns the job, or null when it had already ended.
  */
 export async function finishImportJob(
   db: Database,
   params: { id: string; status: "done" | "failed" | "cancelled"; message?: string | null },
 ): Promise<ImportJob | null> {
-  const rows = await db
-    .update(importJob)
-    .set({
-      status: params.status,
-      message: params.message ?? null,
-      content: null,
-      finishedAt: sql`now()`,
-    })
-    .where(and(eq(importJob.id, params.id), inArray(importJob.status, ACTIVE)))
-    .returning(jobColumns);
-  const row = rows[0];
-  return row ? withIsoTimes(row) : null;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(importJob)
+      .set({ status: params.status, message: params.message ?? null, finishedAt: sql`now()` })
+      .where(and(eq(importJob.id, params.id), inArray(importJob.status, OPEN)))
+      .returning(jobColumns);
+    const row = rows[0];
+    if (!row) return null;
+    await tx.delete(importJobPart).where(eq(importJobPart.jobId, params.id));
+    return withIsoTimes(row);
+  });
 }
 
 /**

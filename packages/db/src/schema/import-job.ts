@@ -1,24 +1,28 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 
 import { tstz } from "./columns";
 
 /**
- * A profile import: the uploaded file (kept until the job ends so it can resume after a crash),
- * its progress, and a per-row error report.
+ * A profile import: its progress and a per-row error report. The file is in its parts
+ * ({@link importJobPart}), kept until the job ends so it can resume after a crash.
  */
 export const importJob = pgTable(
   "import_job",
   {
     id: text("id").primaryKey(),
-    status: text("status", { enum: ["queued", "running", "done", "failed", "cancelled"] })
+    status: text("status", {
+      enum: ["uploading", "queued", "running", "done", "failed", "cancelled"],
+    })
       .notNull()
       .default("queued"),
     format: text("format", { enum: ["ndjson", "tracardi", "csv"] }).notNull(),
     fileName: text("file_name"),
-    /** SHA-256 of the content: the same file imported again is recognised. */
+    /**
+     * SHA-256 chained over the parts (part 0's hash, then sha256(previous hex + part)): the same
+     * file split the same way is recognised; a one-part file's is the SHA-256 of its text.
+     */
     contentHash: text("content_hash").notNull(),
-    content: text("content"),
     /** CSV column → profile path. */
     mapping: jsonb("mapping").$type<Record<string, string>>(),
     totalRows: integer("total_rows").notNull().default(0),
@@ -54,3 +58,31 @@ export const importJob = pgTable(
 );
 
 export type ImportJobRow = typeof importJob.$inferSelect;
+
+/**
+ * One part of an import file, in upload order, with what the server counted when it arrived:
+ * the worker reads one part at a time and numbers lines on from `firstLine`.
+ */
+export const importJobPart = pgTable(
+  "import_job_part",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => importJob.id, { onDelete: "cascade" }),
+    part: integer("part").notNull(),
+    content: text("content").notNull(),
+    /** SHA-256 of the content: a part sent again with the same text is accepted as a repeat. */
+    hash: text("hash").notNull(),
+    /** Rows (non-blank lines; CSV records, the header aside). */
+    rows: integer("rows").notNull(),
+    /** Lines of the text (a final line break does not start another). */
+    lines: integer("lines").notNull(),
+    /** Line number, in the whole file, of the part's first line. */
+    firstLine: integer("first_line").notNull(),
+    /** UTF-8 bytes. */
+    bytes: integer("bytes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.part] })],
+);
+
+export type ImportJobPartRow = typeof importJobPart.$inferSelect;

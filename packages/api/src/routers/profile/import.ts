@@ -1,11 +1,26 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { ExportPageInput, ImportInput } from "@cdp/profile-schema";
+import {
+  ExportPageInput,
+  ImportBeginInput,
+  ImportCommitInput,
+  ImportInput,
+  ImportJobId,
+  ImportPartInput,
+} from "@cdp/profile-schema";
 
 import { exportPage } from "../../services/export";
-import { cancelImport, importStatus, listImports, submitImport } from "../../services/import";
+import {
+  addImportPart,
+  beginImport,
+  cancelImport,
+  commitImport,
+  importStatus,
+  listImports,
+  submitImport,
+} from "../../services/import";
 import { authorizedProcedure, z } from "../../trpc";
 
-const JobId = z.object({ jobId: z.string().trim().min(1).max(128) });
+const JobId = z.object({ jobId: ImportJobId });
 
 /** `profile.import*` and `profile.exportPage`; spread into the profile router. */
 export const importProcedures = {
@@ -18,6 +33,31 @@ export const importProcedures = {
     .input(ImportInput)
     .mutation(({ ctx, input }) => submitImport(ctx.db, ctx.principal, input)),
 
+  /**
+   * Starts a chunked upload (files larger than one request): returns `{ jobId }` of a job in
+   * `uploading`; send the file with `importPart` and queue it with `importCommit`.
+   */
+  importBegin: authorizedProcedure("profiles:write")
+    .input(ImportBeginInput)
+    .mutation(({ ctx, input }) => beginImport(ctx.db, ctx.principal, input)),
+
+  /**
+   * Adds the next part (0-based, ≤ 8 MB; every part but the last ends with a line break, a CSV
+   * part after a whole record) and returns `{ parts, rows, bytes }` so far. Sending a part again
+   * with the same text is harmless; with other text it is a CONFLICT.
+   */
+  importPart: authorizedProcedure("profiles:write")
+    .input(ImportPartInput)
+    .mutation(({ ctx, input }) => addImportPart(ctx.db, input)),
+
+  /**
+   * Ends the upload of `parts` parts and starts the job. The same file split the same way while
+   * its job runs is a CONFLICT naming that job.
+   */
+  importCommit: authorizedProcedure("profiles:write")
+    .input(ImportCommitInput)
+    .mutation(({ ctx, input }) => commitImport(ctx.db, input)),
+
   /** Progress, counts and the first 1,000 row errors `{ line, path, message }` of a job. */
   importStatus: authorizedProcedure("profiles:write")
     .input(JobId)
@@ -28,7 +68,10 @@ export const importProcedures = {
     .input(z.object({ limit: z.int().min(1).max(200).default(50) }).prefault({}))
     .query(({ ctx, input }) => listImports(ctx.db, input)),
 
-  /** Stops a job after the batch in flight; rows already committed stay. */
+  /**
+   * Stops a job after the batch in flight (rows already committed stay); an uploading job's parts
+   * are dropped.
+   */
   importCancel: authorizedProcedure("profiles:write")
     .input(JobId)
     .mutation(({ ctx, input }) => cancelImport(ctx.db, input.jobId)),

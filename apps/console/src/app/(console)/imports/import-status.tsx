@@ -2,6 +2,7 @@ import { Badge } from "@cdp/ui";
 import type { ImportJobStatus } from "@cdp/profile-schema";
 
 const LABELS: Record<ImportJobStatus, string> = {
+  uploading: "Uploading",
   queued: "Queued",
   running: "Running",
   done: "Done",
@@ -21,7 +22,7 @@ export function ImportStatusBadge({ status }: { status: ImportJobStatus }) {
           : "muted";
   return (
     <Badge variant={variant} data-testid="import-status">
-      {status === "running" || status === "queued" ? (
+      {status === "running" || status === "queued" || status === "uploading" ? (
         <span className="size-1.5 animate-pulse rounded-full bg-current" aria-hidden="true" />
       ) : null}
       {LABELS[status]}
