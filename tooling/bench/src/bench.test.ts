@@ -17,6 +17,8 @@ describe("pnpm bench (smoke)", () => {
       trackBatch: 500,
       senders: 4,
       importCount: 500,
+      // Parts of 64 KB: the 500 profiles go up in parts, as a big file would.
+      importPartBytes: 64 * 1024,
     });
     expect(report.seed.profiles).toBe(2_000);
     expect(report.rows.map((r) => r.op)).toEqual([
@@ -33,6 +35,7 @@ describe("pnpm bench (smoke)", () => {
       expect.stringMatching(/^export 2,[0-9]{3} profiles \(NDJSON\)$/),
     ]);
     for (const row of report.rows) expect(row.ratio).toBeGreaterThan(0);
+    expect(report.rows.at(-2)?.note).toMatch(/^HTTP upload in ([2-9]|\d{2,}) parts/);
     expect(report.track).toEqual({ sent: 2_000, stored: 2_000 });
     // Every stored profile is exported (imported rows matching a seeded e-mail update it).
     const [, exported, stored] =

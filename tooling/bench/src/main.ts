@@ -46,9 +46,8 @@ function positive(name: string, text: string | undefined, fallback: number): num
 
 const count = values.million ? 1_000_000 : positive("count", values.count, 100_000);
 const calls = positive("calls", values.calls, count >= 100_000 ? 20_000 : 2_000);
-// An import file is held whole in one import job (chunked upload is not built yet), and a
-// JavaScript string caps at about 1 GB: 1M NDJSON profiles do not fit, so the default stops at 100k.
-const importCount = positive("import", values.import, Math.min(count, 100_000));
+// As many as are seeded: the file is uploaded in parts, so 1M profiles (~2.5 GB) import too.
+const importCount = positive("import", values.import, count);
 const url = values.url ?? env.DATABASE_URL;
 const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, "..", "results"));
 

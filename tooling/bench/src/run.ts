@@ -13,26 +13,19 @@ import {
   createTRPCContext,
   exportProfiles,
   refreshSegments,
-  runImportJob,
 } from "@cdp/api";
 import type { Principal } from "@cdp/api";
 import { startServer } from "@cdp/api-server";
 import { createProfileClient } from "@cdp/client";
-import {
-  compileCondition,
-  createImportJob,
-  createServiceToken,
-  encodeProfileCursor,
-  rowsOf,
-} from "@cdp/db";
+import { compileCondition, createServiceToken, encodeProfileCursor, rowsOf } from "@cdp/db";
 import type { Database } from "@cdp/db";
 import { generateProfiles, seedProfiles } from "@cdp/db/seed";
-import { parseConditionText, SegmentInput } from "@cdp/profile-schema";
+import { IMPORT_PART_BYTES, parseConditionText, SegmentInput } from "@cdp/profile-schema";
 import type { Condition, TrackPropertiesInput } from "@cdp/profile-schema";
 
 import { freshDatabase } from "./database";
 import { ratio, timeBulk, timeCalls } from "./measure";
-import type { Measurement } from "./measure";
+import type { Measurement, Throughput } from "./measure";
 
 export interface BenchOptions {
   /** Profiles seeded before measuring. */
@@ -47,8 +40,10 @@ export interface BenchOptions {
   trackEvents: number;
   trackBatch: number;
   senders: number;
-  /** Profiles imported (NDJSON) and exported. */
+  /** Profiles imported (NDJSON, uploaded in parts over HTTP) and exported. */
   importCount: number;
+  /** Size of an uploaded part (default IMPORT_PART_BYTES); small in the smoke test. */
+  importPartBytes?: number;
   keep?: boolean;
   progress?: ProgressSink;
 }
@@ -105,6 +100,12 @@ const SEARCH_TERM = "smith";
 /** The three-condition segment of the targets, in the query bar's syntax. */
 const SEGMENT_TEXT =
   'traits.plan = "pro" and stats.visits > 3 and data.contact.address.country = "Germany"';
+
+/** A bulk measurement without time spent on something else inside it (generating its input). */
+function withoutGenerating(measured: Throughput, generatingMs: number): Throughput {
+  const ms = Math.max(measured.ms - generatingMs, 1);
+  return { ...measured, ms, perSecond: (measured.items / ms) * 1000 };
+}
 
 async function rows<T>(db: Database, query: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(query));
@@ -449,38 +450,62 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     // -- Import and export ---------------------------------------------------------------------
     {
       const start = options.count + 1_000_000;
-      const batch = 10_000;
-      const lines: string[] = [];
-      progress.start("generate import file", options.importCount);
-      for (let i = 0; i < options.importCount; i += batch) {
-        const profiles = generateProfiles({
-          seed: 7,
-          start: start + i,
-          count: Math.min(batch, options.importCount - i),
-          now: new Date(),
-        });
-        for (const p of profiles) lines.push(JSON.stringify(p));
-        progress.update(Math.min(options.importCount, i + batch));
-      }
-      progress.stop();
-      const content = lines.join("\n");
-      progress.start("import NDJSON", 1);
-      const ours = await timeBulk(options.importCount, async () => {
-        const job = await createImportJob(db, {
-          id: crypto.randomUUID(),
+      const now = new Date();
+      const partBytes = options.importPartBytes ?? IMPORT_PART_BYTES;
+      // The file is generated as it is sent, part by part (1M profiles are ~2.5 GB, more than a
+      // string holds), and the generating is timed apart and left out of both measurements.
+      let generatingMs = 0;
+      const batches = function* (): Generator<string[]> {
+        for (let i = 0; i < options.importCount; i += 1000) {
+          const started = performance.now();
+          const profiles = generateProfiles({
+            seed: 7,
+            start: start + i,
+            count: Math.min(1000, options.importCount - i),
+            now,
+          });
+          const lines = profiles.map((p) => JSON.stringify(p));
+          generatingMs += performance.now() - started;
+          yield lines;
+        }
+      };
+      progress.start("import NDJSON (upload + import)", options.importCount);
+      let parts = 0;
+      const uploadAndImport = await timeBulk(options.importCount, async () => {
+        const { jobId } = await client.profile.importBegin.mutate({
           format: "ndjson",
           fileName: "bench.ndjson",
-          contentHash: `bench-${Date.now()}`,
-          content,
-          mapping: null,
-          createdBy: "service:bench-writer",
-          principal: { ...writer },
         });
-        const done = await runImportJob(db, job.id);
-        if (done?.status !== "done" || done.failed > 0) {
-          throw new Error(`The import ended ${done?.status ?? "missing"}: ${JSON.stringify(done)}`);
+        let pending: string[] = [];
+        let pendingBytes = 0;
+        const send = async () => {
+          if (pending.length === 0) return;
+          const content = pending.join("");
+          pending = [];
+          pendingBytes = 0;
+          await client.profile.importPart.mutate({ jobId, part: parts++, content });
+        };
+        for (const lines of batches()) {
+          for (const line of lines) {
+            const bytes = Buffer.byteLength(line) + 1;
+            if (pendingBytes + bytes > partBytes) await send();
+            pending.push(`${line}\n`);
+            pendingBytes += bytes;
+          }
+        }
+        await send();
+        await client.profile.importCommit.mutate({ jobId, parts });
+        for (;;) {
+          const job = await client.profile.importStatus.query({ jobId });
+          progress.update(job.processedRows);
+          if (job.status === "done" && job.failed === 0) break;
+          if (job.status !== "queued" && job.status !== "running") {
+            throw new Error(`The import ended ${job.status}: ${JSON.stringify(job)}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
       });
+      const ours = withoutGenerating(uploadAndImport, generatingMs);
       progress.stop();
       // Raw: the same documents stored by id in a plain table (a bare document store). Not a temporary
       // table: the pool may run the next statement on another connection.
@@ -488,15 +513,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         sql`create unlogged table bench_profile_raw (id text primary key, data jsonb not null)`,
       );
       progress.start("import (raw bulk insert)", 1);
-      const raw = await timeBulk(options.importCount, async () => {
-        for (let i = 0; i < lines.length; i += 1000) {
-          const docs = lines.slice(i, i + 1000);
+      generatingMs = 0;
+      const rawWithGenerating = await timeBulk(options.importCount, async () => {
+        for (const docs of batches()) {
           await db.execute(
             sql`insert into bench_profile_raw (id, data)
                 select d->>'id', d from jsonb_array_elements(${`[${docs.join(",")}]`}::jsonb) d`,
           );
         }
       });
+      const raw = withoutGenerating(rawWithGenerating, generatingMs);
       progress.stop();
       await db.execute(sql`drop table bench_profile_raw`);
       add({
@@ -505,6 +531,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         raw,
         target: "1M < 60 s",
         met: null,
+        note: `HTTP upload in ${parts} part${parts === 1 ? "" : "s"} of ≤ ${(partBytes / 1024 / 1024).toFixed(1)} MB, then the job; generating the file (${Math.round(generatingMs)} ms) left out`,
       });
     }
     {
