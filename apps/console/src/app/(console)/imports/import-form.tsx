@@ -5,7 +5,14 @@ import { useId, useRef, useState } from "react";
 import type { ChangeEvent, FormEvent } from "react";
 import Papa from "papaparse";
 import { toast } from "sonner";
-import { IMPORT_MAX_BYTES, ImportMapping, lineCount } from "@cdp/profile-schema";
+import {
+  IMPORT_MAX_PARTS,
+  IMPORT_PART_BYTES,
+  ImportMapping,
+  lastRecordEnd,
+  lineCount,
+  utf8Length,
+} from "@cdp/profile-schema";
 import type { ImportFormat } from "@cdp/profile-schema";
 import {
   Alert,
@@ -18,6 +25,7 @@ import {
   FieldLabel,
   Input,
   NativeSelect,
+  Progress,
   Table,
   TableBody,
   TableCaption,
@@ -29,7 +37,13 @@ import {
 
 import { AlertIcon, FileIcon, SpinnerIcon, UploadIcon } from "@/components/icons";
 import { formatNumber } from "@/lib/profile";
-import { submitImport } from "./actions";
+import {
+  beginImportUpload,
+  cancelImportJob,
+  commitImportUpload,
+  submitImport,
+  uploadImportPart,
+} from "./actions";
 import { FORMAT_LABELS } from "./import-status";
 
 /** A profile field a CSV column can fill, for the column picker. */
@@ -40,6 +54,10 @@ export interface FieldOption {
 }
 
 const PREVIEW_ROWS = 5;
+/** Bytes read for the preview of a file too big to read whole. */
+const PREVIEW_BYTES = 256 * 1024;
+/** The largest file: as many parts as an upload may have. */
+const MAX_FILE_BYTES = IMPORT_MAX_PARTS * IMPORT_PART_BYTES;
 const IGNORE = "";
 const TRAIT = "traits.";
 
@@ -78,13 +96,66 @@ const formatBytes = (n: number) =>
 interface Loaded {
   name: string;
   size: number;
-  content: string;
-  lines: number;
+  file: File;
+  /** The whole text when it fits one part; a bigger file is read part by part as it uploads. */
+  content: string | null;
+  /** The text the preview is taken from: the whole file, or its first whole lines. */
+  headText: string;
+  /** Known when the file was read whole. */
+  lines: number | null;
   /** CSV: the header and the first rows. */
   header: string[];
   rows: string[][];
   /** NDJSON: the first lines. */
   head: string[];
+}
+
+/** A refusal of the upload, for the file field or the form. */
+class UploadRefused extends Error {
+  constructor(
+    message: string,
+    readonly onFile: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The file's text part by part: windows of at most one part's bytes, each cut after its last
+ * whole line (for CSV, outside quoted cells), so a file of any size is never one string.
+ */
+async function* filePartsOf(
+  file: File,
+  format: ImportFormat,
+): AsyncGenerator<{ text: string; end: number }> {
+  // The BOM is kept so the text's bytes are the file's bytes (csv-parse drops it on the server).
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  for (let offset = 0; offset < file.size;) {
+    const windowEnd = Math.min(file.size, offset + IMPORT_PART_BYTES);
+    let text = decoder.decode(await file.slice(offset, windowEnd).arrayBuffer());
+    if (windowEnd < file.size) {
+      const cut = lastRecordEnd(text, format);
+      if (cut === -1) {
+        throw new UploadRefused(
+          `A ${format === "csv" ? "record" : "line"} after byte ${formatNumber(offset)} is longer than ${formatBytes(IMPORT_PART_BYTES)}: the file cannot be uploaded in parts.`,
+          true,
+        );
+      }
+      text = text.slice(0, cut);
+    }
+    offset += utf8Length(text);
+    yield { text, end: offset };
+  }
+}
+
+/** Where a chunked upload is. */
+interface Upload {
+  /** 1-based number of the part on its way. */
+  part: number;
+  /** Parts the file is expected to take (known for sure once the last is read). */
+  parts: number;
+  sentBytes: number;
+  cancelling: boolean;
 }
 
 /** Choose a file, map its CSV columns to profile fields, check the first rows, start the import. */
@@ -100,6 +171,8 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [reading, setReading] = useState(false);
   const [submitting, setSubmitting] = useState(false);
+  const [upload, setUpload] = useState<Upload | null>(null);
+  const cancelRequested = useRef(false);
 
   const sections = [...new Set(fields.map((f) => f.section))];
 
@@ -110,33 +183,38 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
     setMappingErrors({});
     setLoaded(null);
     if (!file) return;
-    if (file.size > IMPORT_MAX_BYTES) {
+    if (file.size > MAX_FILE_BYTES) {
       setFileError(
-        `The file is ${formatBytes(file.size)}: the largest import is ${formatBytes(IMPORT_MAX_BYTES)}. Split it into several files.`,
+        `The file is ${formatBytes(file.size)}: the largest import is ${formatBytes(MAX_FILE_BYTES)}. Split it into several files.`,
       );
       return;
     }
     setReading(true);
     try {
-      const content = await file.text();
+      const whole = file.size <= IMPORT_PART_BYTES;
+      const content = whole ? await file.text() : null;
+      let headText = content ?? (await file.slice(0, PREVIEW_BYTES).text());
+      if (!whole) headText = headText.slice(0, headText.lastIndexOf("\n") + 1) || headText;
       const detected = formatOf(file.name);
       const parsed =
         detected === "csv"
-          ? Papa.parse<string[]>(content, { preview: PREVIEW_ROWS + 1, skipEmptyLines: true })
+          ? Papa.parse<string[]>(headText, { preview: PREVIEW_ROWS + 1, skipEmptyLines: true })
           : null;
       const [header = [], ...rows] = parsed?.data ?? [];
       setFormat(detected);
       setLoaded({
         name: file.name,
         size: file.size,
+        file,
         content,
-        lines: lineCount(content),
+        headText,
+        lines: content === null ? null : lineCount(content),
         header,
         rows,
-        head: detected === "csv" ? [] : content.split("\n", PREVIEW_ROWS).filter((l) => l.trim()),
+        head: detected === "csv" ? [] : headText.split("\n", PREVIEW_ROWS).filter((l) => l.trim()),
       });
       setMapping(Object.fromEntries(header.map((column) => [column, guessPath(column, fields)])));
-      if (content.trim() === "") setFileError("The file is empty.");
+      if (content !== null && content.trim() === "") setFileError("The file is empty.");
     } catch {
       setFileError("The file could not be read. Choose it again.");
     } finally {
@@ -149,7 +227,7 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
     setMappingErrors({});
     if (!loaded) return;
     if (next === "csv" && loaded.header.length === 0) {
-      const parsed = Papa.parse<string[]>(loaded.content, {
+      const parsed = Papa.parse<string[]>(loaded.headText, {
         preview: PREVIEW_ROWS + 1,
         skipEmptyLines: true,
       });
@@ -160,7 +238,7 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
     if (next !== "csv" && loaded.head.length === 0) {
       setLoaded({
         ...loaded,
-        head: loaded.content.split("\n", PREVIEW_ROWS).filter((l) => l.trim()),
+        head: loaded.headText.split("\n", PREVIEW_ROWS).filter((l) => l.trim()),
       });
     }
   }
@@ -195,37 +273,90 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
     }
     setSubmitting(true);
     try {
-      const result = await submitImport({
-        format,
-        content: loaded.content,
-        fileName: loaded.name,
-        mapping: chosen,
-      });
+      const result =
+        loaded.content !== null
+          ? await submitImport({
+              format,
+              content: loaded.content,
+              fileName: loaded.name,
+              mapping: chosen,
+            })
+          : await uploadInParts(loaded, chosen);
+      if (result === null) return;
       if (result.ok) {
         toast.success(`Importing ${loaded.name}`, { description: "Follow its progress here." });
         router.push(`/imports/${encodeURIComponent(result.value.jobId)}`);
         return;
       }
-      const byColumn: Record<string, string> = {};
-      let placed = false;
-      for (const e of result.fieldErrors) {
-        if (e.path.startsWith("mapping.")) {
-          byColumn[e.path.slice("mapping.".length)] ??= e.message;
-          placed = true;
-        } else if (e.path === "content") {
-          setFileError(e.message);
-          placed = true;
-        }
+      showRefusal(result);
+    } catch (error) {
+      if (error instanceof UploadRefused) {
+        if (error.onFile) setFileError(error.message);
+        else setProblem(error.message);
+      } else {
+        setProblem(
+          "The console could not reach the server. Your file and mapping are still here: try again.",
+        );
       }
-      setMappingErrors(byColumn);
-      if (!placed) setProblem(result.message);
-    } catch {
-      setProblem(
-        "The console could not reach the server. Your file and mapping are still here: try again.",
-      );
     } finally {
       setSubmitting(false);
+      setUpload(null);
     }
+  }
+
+  function showRefusal(result: {
+    message: string;
+    fieldErrors: { path: string; message: string }[];
+  }) {
+    const byColumn: Record<string, string> = {};
+    let placed = false;
+    for (const e of result.fieldErrors) {
+      if (e.path.startsWith("mapping.")) {
+        byColumn[e.path.slice("mapping.".length)] ??= e.message;
+        placed = true;
+      } else if (e.path === "content" || e.path === "part" || e.path === "parts") {
+        setFileError(e.message);
+        placed = true;
+      }
+    }
+    setMappingErrors(byColumn);
+    if (!placed) setProblem(result.message);
+  }
+
+  /**
+   * Sends a file larger than one part: begin, each part in turn, commit. A refused part or a
+   * cancel drops what was sent (the job is cancelled). Null when cancelled.
+   */
+  async function uploadInParts(file: Loaded, chosen: Record<string, string> | undefined) {
+    cancelRequested.current = false;
+    const expected = Math.ceil(file.size / IMPORT_PART_BYTES);
+    setUpload({ part: 1, parts: expected, sentBytes: 0, cancelling: false });
+    const begun = await beginImportUpload({ format, fileName: file.name, mapping: chosen });
+    if (!begun.ok) return begun;
+    const { jobId } = begun.value;
+    let part = 0;
+    try {
+      for await (const { text, end } of filePartsOf(file.file, format)) {
+        if (cancelRequested.current) break;
+        setUpload((u) => u && { ...u, part: part + 1, parts: Math.max(u.parts, part + 1) });
+        const sent = await uploadImportPart({ jobId, part, content: text });
+        if (!sent.ok) {
+          await cancelImportJob(jobId);
+          return sent;
+        }
+        part++;
+        setUpload((u) => u && { ...u, sentBytes: end });
+      }
+    } catch (error) {
+      await cancelImportJob(jobId);
+      throw error;
+    }
+    if (cancelRequested.current) {
+      await cancelImportJob(jobId);
+      toast.info(`Upload of ${file.name} cancelled`, { description: "Nothing was imported." });
+      return null;
+    }
+    return commitImportUpload({ jobId, parts: part });
   }
 
   const mapped = Object.values(mapping).filter((p) => p !== IGNORE).length;
@@ -253,8 +384,8 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
             className="cursor-pointer pt-1.5"
           />
           <FieldDescription id={`${ids}-file-help`}>
-            CSV with a header row, or NDJSON: one profile document per line. Up to{" "}
-            {formatBytes(IMPORT_MAX_BYTES)} and 1,000,000 lines.
+            CSV with a header row, or NDJSON: one profile document per line. Files over{" "}
+            {formatBytes(IMPORT_PART_BYTES)} are uploaded in parts.
           </FieldDescription>
           <FieldError id={`${ids}-file-error`}>{fileError}</FieldError>
         </Field>
@@ -288,8 +419,10 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
           <FileIcon className="size-4" />
           <span className="font-medium text-foreground">{loaded.name}</span>
           <span>
-            {formatBytes(loaded.size)} · {formatNumber(loaded.lines)}{" "}
-            {loaded.lines === 1 ? "line" : "lines"}
+            {formatBytes(loaded.size)}
+            {loaded.lines === null
+              ? ` · uploaded in about ${formatNumber(Math.ceil(loaded.size / IMPORT_PART_BYTES))} parts`
+              : ` · ${formatNumber(loaded.lines)} ${loaded.lines === 1 ? "line" : "lines"}`}
           </span>
         </div>
       ) : null}
@@ -393,11 +526,43 @@ export function ImportForm({ fields }: { fields: FieldOption[] }) {
         </section>
       ) : null}
 
+      {upload ? (
+        <section aria-label="Upload" className="grid gap-2" data-testid="import-upload">
+          <p aria-live="polite" className="text-sm" data-testid="import-upload-status">
+            {upload.cancelling
+              ? "Cancelling the upload…"
+              : `Uploading part ${formatNumber(upload.part)} of ${formatNumber(upload.parts)}`}
+            <span className="text-muted-foreground">
+              {" "}
+              · {formatBytes(upload.sentBytes)} of {formatBytes(loaded?.size ?? 0)} sent
+            </span>
+          </p>
+          <Progress
+            value={upload.sentBytes}
+            max={Math.max(loaded?.size ?? 0, 1)}
+            aria-label="Upload progress"
+          />
+        </section>
+      ) : null}
+
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={submitting || reading} aria-busy={submitting || undefined}>
           {submitting ? <SpinnerIcon /> : <UploadIcon />}
           {submitting ? "Uploading…" : "Start import"}
         </Button>
+        {upload ? (
+          <Button
+            type="button"
+            variant="outline"
+            disabled={upload.cancelling}
+            onClick={() => {
+              cancelRequested.current = true;
+              setUpload((u) => u && { ...u, cancelling: true });
+            }}
+          >
+            Cancel upload
+          </Button>
+        ) : null}
         {loaded && format === "csv" ? (
           <Badge variant="muted" className="font-normal">
             {mapped} {mapped === 1 ? "column" : "columns"} mapped

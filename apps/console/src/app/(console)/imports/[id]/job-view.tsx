@@ -39,7 +39,8 @@ import { FORMAT_LABELS, ImportStatusBadge } from "../import-status";
 
 const POLL_MS = 1000;
 
-const isActive = (job: ImportJob) => job.status === "queued" || job.status === "running";
+const isActive = (job: ImportJob) =>
+  job.status === "uploading" || job.status === "queued" || job.status === "running";
 
 /** A job's progress (polled while it runs), counts, row errors and a cancel button. */
 export function ImportJobView({ initial }: { initial: ImportJob }) {
@@ -157,14 +158,18 @@ export function ImportJobView({ initial }: { initial: ImportJob }) {
             <h2>Progress</h2>
           </CardTitle>
           <CardDescription aria-live="polite" data-testid="import-progress">
-            {job.status === "queued"
-              ? "Waiting for the import before it to finish."
-              : `${formatNumber(job.processedRows)} of ${formatNumber(total)} rows${share !== null ? ` (${share}%)` : ""}`}
+            {job.status === "uploading"
+              ? `The file is still being uploaded: ${formatNumber(total)} rows so far.`
+              : job.status === "queued"
+                ? "Waiting for the import before it to finish."
+                : `${formatNumber(job.processedRows)} of ${formatNumber(total)} rows${share !== null ? ` (${share}%)` : ""}`}
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-5 px-5">
           <Progress
-            value={total > 0 ? job.processedRows : active ? null : 0}
+            value={
+              job.status === "uploading" ? null : total > 0 ? job.processedRows : active ? null : 0
+            }
             max={Math.max(total, 1)}
             aria-label="Import progress"
           />
