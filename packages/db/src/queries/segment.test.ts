@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Profile } from "@cdp/profile-schema";
 
@@ -6,7 +7,9 @@ import { createTestDatabase, testTargets } from "../testing";
 import type { TestDatabase } from "../testing";
 import { compileCondition } from "./condition";
 import { getProfile, insertProfiles } from "./profile";
+import { rowsOf } from "../sql";
 import {
+  countEventsOfProfiles,
   countProfileEvents,
   deleteSegment,
   insertSegment,
@@ -14,7 +17,9 @@ import {
   lockProfileBatch,
   membershipsOf,
   segmentSizes,
+  setMembershipsOfProfiles,
   setProfileMemberships,
+  setSegmentsOfProfiles,
   syncSegmentMembers,
   updateSegment,
 } from "./segment";
@@ -107,6 +112,117 @@ describe.each(testTargets())("segment queries on %s", (target) => {
     );
   });
 
+  it("writes the memberships of several profiles in one call as one call each would", async () => {
+    const names = ["p1", "p2", "p3"];
+    await insertProfiles(
+      t.db,
+      ["one", "many"].flatMap((g) => names.map((n) => Profile.parse({ id: `${g}-${n}` }))),
+    );
+    for (const id of ["s1", "s2", "s3", "s4"]) await define(id);
+    const start = { p1: ["s1", "s2"], p2: ["s3"], p3: [] as string[] };
+    const wanted = {
+      p1: { members: ["s2", "s3"], evaluated: ["s1", "s2", "s3"] },
+      // s4 not evaluated: p2's membership of it is left alone.
+      p2: { members: ["s4", "s1"], evaluated: ["s1", "s2", "s3"] },
+      p3: { members: [] as string[], evaluated: ["s1", "s2", "s3", "s4"] },
+    };
+    for (const g of ["one", "many"]) {
+      for (const n of names) {
+        const members = start[n as keyof typeof start];
+        await setProfileMemberships(t.db, {
+          profileId: `${g}-${n}`,
+          members,
+          evaluated: members,
+          at: "2025-06-01T00:00:00.000000Z",
+          source: "start",
+          requestId: null,
+        });
+      }
+    }
+    const item = (g: string, n: string, i: number) => ({
+      profileId: `${g}-${n}`,
+      ...wanted[n as keyof typeof wanted],
+      at: `2025-06-1${i}T12:00:00.123456Z`,
+      source: `src-${n}`,
+      requestId: i === 2 ? null : `req-${n}`,
+    });
+    const one = [];
+    for (const [i, n] of names.entries())
+      one.push(await setProfileMemberships(t.db, item("one", n, i)));
+    const many = await setMembershipsOfProfiles(
+      t.db,
+      names.map((n, i) => item("many", n, i)),
+    );
+    expect(many).toEqual(one);
+    expect(many[0]).toEqual({ entered: ["s3"], exited: ["s1"] });
+    expect(many[1]).toEqual({ entered: ["s1", "s4"], exited: ["s3"] });
+
+    const table = async (g: string) =>
+      rowsOf<{ p: string; s: string; since: string }>(
+        await t.db.execute(sql`
+          select replace(profile_id, ${`${g}-`}, '') as p, segment_id as s, since::text as since
+          from segment_membership where profile_id like ${`${g}-%`} order by 1, 2`),
+      );
+    // The history in the order it was appended (id order), with every column.
+    const history = async (g: string) =>
+      rowsOf<Record<string, string | null>>(
+        await t.db.execute(sql`
+          select replace(profile_id, ${`${g}-`}, '') as p, segment_id as s, kind, at::text as at,
+            source, request_id from segment_membership_event
+          where profile_id like ${`${g}-%`} and source <> 'start' order by id`),
+      );
+    expect(await table("many")).toEqual(await table("one"));
+    expect(await history("many")).toEqual(await history("one"));
+    expect((await history("many")).map((r) => `${r.p}:${r.kind}:${r.s}`)).toEqual([
+      "p1:exited:s1",
+      "p1:entered:s3",
+      "p2:exited:s3",
+      "p2:entered:s1",
+      "p2:entered:s4",
+    ]);
+    expect(await membershipsOf(t.db, "many-p2")).toEqual(["s1", "s4"]);
+  });
+
+  it("writes a profile given twice in one call in order, as two calls would", async () => {
+    await insertProfiles(t.db, [Profile.parse({ id: "a" }), Profile.parse({ id: "b" })]);
+    for (const id of ["s1", "s2"]) await define(id);
+    const evaluated = ["s1", "s2"];
+    expect(
+      await setMembershipsOfProfiles(t.db, [
+        { profileId: "a", members: ["s1"], evaluated, ...origin },
+        { profileId: "b", members: ["s2"], evaluated, ...origin },
+        { profileId: "a", members: ["s2"], evaluated, ...origin, source: "second" },
+      ]),
+    ).toEqual([
+      { entered: ["s1"], exited: [] },
+      { entered: ["s2"], exited: [] },
+      { entered: ["s2"], exited: ["s1"] },
+    ]);
+    expect(await membershipsOf(t.db, "a")).toEqual(["s2"]);
+    const events = await listMembershipEvents(t.db, { profileId: "a" });
+    expect(events.items.map((e) => `${e.kind}:${e.segmentId}:${e.source}`).sort()).toEqual([
+      "entered:s1:test",
+      "entered:s2:second",
+      "exited:s1:second",
+    ]);
+    expect(await setMembershipsOfProfiles(t.db, [])).toEqual([]);
+  });
+
+  it("sets the segments and segmentation time of several profiles at once", async () => {
+    await insertProfiles(t.db, [Profile.parse({ id: "a" }), Profile.parse({ id: "b" })]);
+    await setSegmentsOfProfiles(t.db, [
+      { profileId: "a", segments: ["s1", "tag"], at: AT },
+      { profileId: "b", segments: [], at: "2025-06-16T00:00:00.000001Z" },
+    ]);
+    const a = await getProfile(t.db, "a");
+    const b = await getProfile(t.db, "b");
+    expect(a?.profile.segments).toEqual(["s1", "tag"]);
+    expect(a?.profile.metadata.time.segmentation).toBe(AT);
+    expect(b?.profile.metadata.time.segmentation).toBe("2025-06-16T00:00:00.000001Z");
+    // No new version: the segments are derived.
+    expect(a?.version).toBe(1);
+  });
+
   it("pages history newest first with a cursor", async () => {
     await insertProfiles(t.db, [Profile.parse({ id: "a" })]);
     await define("s1");
@@ -155,6 +271,33 @@ describe.each(testTargets())("segment queries on %s", (target) => {
         { type: "x'); drop table event; --", since: "2025-05-01T00:00:00.000000Z" },
       ]),
     ).toEqual([1, 2, 0]);
+  });
+
+  it("counts the events of several profiles, each at its own windows, in one query", async () => {
+    await t.db.insert(event).values([
+      { profileId: "a", id: "e1", type: "buy", time: "2025-06-14T00:00:00.000000Z" },
+      { profileId: "a", id: "e2", type: "buy", time: "2025-06-01T00:00:00.000000Z" },
+      { profileId: "b", id: "e3", type: "buy", time: "2025-06-14T00:00:00.000000Z" },
+      { profileId: "b", id: "e4", type: "view", time: "2025-06-14T00:00:00.000000Z" },
+    ]);
+    const windows = [
+      { type: "buy", since: "2025-06-10T00:00:00.000000Z" },
+      { type: "buy", since: "2025-05-01T00:00:00.000000Z" },
+      { type: "view", since: "2025-06-14T00:00:00.000000Z" },
+    ];
+    const items = [
+      { profileId: "a", windows },
+      { profileId: "b", windows },
+      { profileId: "b", windows: [{ type: "view", since: "2025-06-14T00:00:00.000001Z" }] },
+      { profileId: "nobody", windows },
+      { profileId: "a", windows: [] },
+    ];
+    const batch = await countEventsOfProfiles(t.db, items);
+    expect(batch).toEqual([[1, 2, 0], [1, 1, 1], [0], [0, 0, 0], []]);
+    for (const [i, item] of items.entries()) {
+      expect(await countProfileEvents(t.db, item.profileId, item.windows)).toEqual(batch[i]);
+    }
+    expect(await countEventsOfProfiles(t.db, [])).toEqual([]);
   });
 
   it("deletes a segment: members exit and its id leaves every profile; versions are checked", async () => {

@@ -250,24 +250,51 @@ export async function countProfileEvents(
   profileId: string,
   windows: readonly { type: string; since: string }[],
 ): Promise<number[]> {
-  if (windows.length === 0) return [];
-  const columns = windows.map(
-    (w, i) =>
-      sql`count(*) filter (where type = ${text(w.type)} and time >= ${instant(w.since)})::int as ${sql.raw(`c${i}`)}`,
+  const [counts = []] = await countEventsOfProfiles(db, [{ profileId, windows }]);
+  return counts;
+}
+
+/**
+ * {@link countProfileEvents} for many profiles in one query (a write batch's segment
+ * evaluation): the counts of each item's windows, in the order given.
+ */
+export async function countEventsOfProfiles(
+  db: Database,
+  items: readonly { profileId: string; windows: readonly { type: string; since: string }[] }[],
+): Promise<number[][]> {
+  const asked = items.flatMap((item, i) =>
+    item.windows.map((w, k) => ({ i, k, profileId: item.profileId, type: w.type, since: w.since })),
   );
-  const types = [...new Set(windows.map((w) => w.type))];
-  const rows = rowsOf<Record<string, number>>(
-    await db.execute(
-      sql`select ${sql.join(columns, sql`, `)} from event where profile_id = ${text(profileId)} and type in ${idList(types)}`,
-    ),
+  const counts = items.map((item) => item.windows.map(() => 0));
+  if (asked.length === 0) return counts;
+  // One correlated count per (profile, window), each a range on event_profile_time_idx.
+  const rows = rowsOf<{ i: number; k: number; n: number }>(
+    await db.execute(sql`
+      select x.i, x.k, (
+        select count(*)::int from event e
+        where e.profile_id = x."profileId" and e.type = x.type and e.time >= x.since
+      ) as n
+      from jsonb_to_recordset(${JSON.stringify(asked)}::text::jsonb)
+        as x(i int, k int, "profileId" text, type text, since timestamptz)`),
   );
-  const row = rows[0] ?? {};
-  return windows.map((_, i) => Number(row[`c${i}`] ?? 0));
+  for (const row of rows) {
+    const of = counts[Number(row.i)];
+    if (of) of[Number(row.k)] = Number(row.n);
+  }
+  return counts;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Writing membership
 // ---------------------------------------------------------------------------------------------
+
+/** What {@link setMembershipsOfProfiles} writes for one profile. */
+export interface ProfileMemberships extends MembershipOrigin {
+  profileId: string;
+  members: readonly string[];
+  /** The segments evaluated: memberships of others are left alone. */
+  evaluated: readonly string[];
+}
 
 /**
  * Sets a profile's memberships of the `evaluated` segments to exactly `members`, appending an
@@ -276,53 +303,108 @@ export async function countProfileEvents(
  */
 export async function setProfileMemberships(
   db: Database,
-  params: {
-    profileId: string;
-    members: readonly string[];
-    /** The segments evaluated: memberships of others are left alone. */
-    evaluated: readonly string[];
-  } & MembershipOrigin,
+  params: ProfileMemberships,
 ): Promise<{ entered: string[]; exited: string[] }> {
-  const p = text(params.profileId);
-  const at = instant(params.at);
-  const rows = rowsOf<{ kind: "entered" | "exited"; segment_id: string }>(
-    await db.execute(sql`
-      with wanted as (
-        select value as segment_id from jsonb_array_elements_text(${JSON.stringify(params.members)}::text::jsonb)
-      ),
-      exited as (
-        delete from segment_membership m
-        where m.profile_id = ${p} and m.segment_id not in (select segment_id from wanted)
-          and m.segment_id in ${idList(params.evaluated)}
-        returning m.segment_id
-      ),
-      entered as (
-        insert into segment_membership (profile_id, segment_id, since)
-        select ${p}, w.segment_id, ${at} from wanted w
-        where not exists (
-          select 1 from segment_membership m where m.profile_id = ${p} and m.segment_id = w.segment_id
+  const [changed] = await setMembershipsOfProfiles(db, [params]);
+  return changed ?? { entered: [], exited: [] };
+}
+
+/**
+ * {@link setProfileMemberships} for many profiles in one statement per occurrence of a profile
+ * (one statement when each appears once): the same rows and the same history, entries and exits
+ * in the order the calls one by one would append them (the profiles in the order given, each
+ * one's exits before its entries). Call while holding the profiles' row locks. Returns what
+ * changed for each item, in the order given.
+ */
+export async function setMembershipsOfProfiles(
+  db: Database,
+  items: readonly ProfileMemberships[],
+): Promise<{ entered: string[]; exited: string[] }[]> {
+  const results = items.map(() => ({ entered: [] as string[], exited: [] as string[] }));
+  // A profile given twice is written twice, in order: its later item goes in a later statement,
+  // which sees what the earlier one wrote.
+  const rounds: { index: number; item: ProfileMemberships }[][] = [];
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const round = seen.get(item.profileId) ?? 0;
+    seen.set(item.profileId, round + 1);
+    (rounds[round] ??= []).push({ index, item });
+  });
+  for (const round of rounds) {
+    const input = round.map(({ index, item }) => ({
+      ord: index,
+      profileId: item.profileId,
+      members: item.members,
+      evaluated: item.evaluated,
+      at: item.at,
+      source: item.source,
+      requestId: item.requestId,
+    }));
+    const rows = rowsOf<{ ord: number; kind: "entered" | "exited"; segment_id: string }>(
+      await db.execute(sql`
+        with input as (
+          select * from jsonb_to_recordset(${JSON.stringify(input)}::text::jsonb)
+            as x(ord int, "profileId" text, members jsonb, evaluated jsonb, at timestamptz,
+              source text, "requestId" text)
+        ),
+        exited as (
+          delete from segment_membership m using input i
+          where m.profile_id = i."profileId"
+            and m.segment_id in (select jsonb_array_elements_text(i.evaluated))
+            and m.segment_id not in (select jsonb_array_elements_text(i.members))
+          returning m.profile_id, m.segment_id
+        ),
+        entered as (
+          insert into segment_membership (profile_id, segment_id, since)
+          select i."profileId", w.segment_id, i.at
+          from input i cross join lateral jsonb_array_elements_text(i.members) as w(segment_id)
+          where not exists (
+            select 1 from segment_membership m
+            where m.profile_id = i."profileId" and m.segment_id = w.segment_id
+          )
+          on conflict do nothing
+          returning profile_id, segment_id
+        ),
+        changed as (
+          select i.ord, c.profile_id, c.segment_id, c.kind, i.at, i.source, i."requestId"
+          from (
+            select profile_id, segment_id, 'exited' as kind from exited
+            union all
+            select profile_id, segment_id, 'entered' as kind from entered
+          ) as c
+          join input i on i."profileId" = c.profile_id
+        ),
+        logged as (
+          insert into segment_membership_event (profile_id, segment_id, kind, at, source, request_id)
+          select profile_id, segment_id, kind, at, source, "requestId" from changed
+          order by ord, kind = 'entered', segment_id collate "C"
         )
-        on conflict do nothing
-        returning segment_id
-      ),
-      logged as (
-        insert into segment_membership_event (profile_id, segment_id, kind, at, source, request_id)
-        select ${p}, segment_id, 'exited', ${at}, ${text(params.source)}, ${params.requestId}::text
-        from exited
-        union all
-        select ${p}, segment_id, 'entered', ${at}, ${text(params.source)}, ${params.requestId}::text
-        from entered
-      )
-      select 'exited' as kind, segment_id from exited
-      union all
-      select 'entered' as kind, segment_id from entered`),
-  );
-  const ids = (kind: "entered" | "exited") =>
-    rows
-      .filter((r) => r.kind === kind)
-      .map((r) => r.segment_id)
-      .sort();
-  return { entered: ids("entered"), exited: ids("exited") };
+        select ord, kind, segment_id from changed`),
+    );
+    for (const row of rows) {
+      results[Number(row.ord)]?.[row.kind].push(row.segment_id);
+    }
+  }
+  for (const result of results) {
+    result.entered.sort();
+    result.exited.sort();
+  }
+  return results;
+}
+
+/**
+ * {@link setProfileSegments} for many profiles in one statement. Call while holding the row locks.
+ */
+export async function setSegmentsOfProfiles(
+  db: Database,
+  items: readonly { profileId: string; segments: readonly string[]; at: string }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await db.execute(sql`
+    update profile p set segments = x.segments, segmented_at = x.at
+    from jsonb_to_recordset(${JSON.stringify(items)}::text::jsonb)
+      as x("profileId" text, segments jsonb, at timestamptz)
+    where p.id = x."profileId"`);
 }
 
 /**
