@@ -11,10 +11,14 @@ import {
   countProfiles,
   deleteProfile,
   getProfile,
+  identifiersOf,
   insertProfile,
   insertProfiles,
   listProfiles,
+  lockProfilesById,
   profileSortColumns,
+  syncIdentifiers,
+  syncIdentifiersOfProfiles,
   updateProfile,
 } from "./profile";
 import type { ProfileSortKey } from "./profile";
@@ -182,6 +186,115 @@ describe.each(testTargets())("profile queries on %s", (target) => {
       code: "CONFLICT",
     });
     expect(await countProfiles(t.db)).toBe(1);
+  });
+
+  it("syncs the identifiers of several profiles together as one by one", async () => {
+    const email = (main: string | null, business: string | null = null) => ({
+      data: { contact: { email: { main, business } } },
+    });
+    // Each profile in two copies ("one-…" synced one by one, "many-…" together).
+    const start = {
+      a: email("a@example.com", "a2@example.com"),
+      b: email("b@example.com"),
+      c: email(null),
+    };
+    const next = {
+      // drops a2, adds a3
+      a: person("a", { ids: ["a-old"], ...email("a@example.com", "a3@example.com") }),
+      // changes its e-mail to one the other profile c also wants: the first claimer keeps it
+      b: person("b", email("shared@example.com")),
+      c: person("c", email("shared@example.com", "c@example.com")),
+    };
+    const owner = async (key: string) => (await getProfile(t.db, key))?.profile.id ?? null;
+    for (const g of ["one", "many"]) {
+      await insertProfiles(
+        t.db,
+        Object.entries(start).map(([n, o]) =>
+          person(`${g}-${n}`, {
+            ...o,
+            data: {
+              contact: {
+                email: Object.fromEntries(
+                  Object.entries(o.data.contact.email).map(([k, v]) => [k, v && `${g}.${v}`]),
+                ),
+              },
+            },
+          }),
+        ),
+      );
+    }
+    const wanted = (g: string) =>
+      Object.entries(next).map(([n, p]) => {
+        const renamed = Profile.parse({
+          ...p,
+          id: `${g}-${n}`,
+          ids: p.ids.map((i) => `${g}-${i}`),
+          data: {
+            ...p.data,
+            contact: {
+              ...p.data.contact,
+              email: Object.fromEntries(
+                Object.entries(p.data.contact.email).map(([k, v]) => [k, v && `${g}.${v}`]),
+              ),
+            },
+          },
+        });
+        return { profileId: renamed.id, wanted: identifiersOf(renamed) };
+      });
+    for (const item of wanted("one")) await syncIdentifiers(t.db, item.profileId, item.wanted);
+    await syncIdentifiersOfProfiles(t.db, wanted("many"));
+
+    const claims = async (g: string) =>
+      rowsOf<{ type: string; value: string; profile_id: string }>(
+        await t.db.execute(sql`
+          select type, replace(value, ${g}, 'g') as value, replace(profile_id, ${g}, 'g') as profile_id
+          from profile_identifier where profile_id like ${`${g}-%`} order by 1, 2`),
+      );
+    expect(await claims("many")).toEqual(await claims("one"));
+    expect(await owner("email:many.a2@example.com")).toBeNull();
+    expect(await owner("email:many.a3@example.com")).toBe("many-a");
+    expect(await owner("many-a-old")).toBe("many-a");
+    expect(await owner("email:many.b@example.com")).toBeNull();
+    expect(await owner("email:many.shared@example.com")).toBe("many-b");
+    expect(await owner("email:many.c@example.com")).toBe("many-c");
+    await syncIdentifiersOfProfiles(t.db, []);
+  });
+
+  it("refuses to sync a profile id another profile holds, and claims nothing", async () => {
+    await insertProfiles(t.db, [person("x"), person("y"), person("z")]);
+    const wants = (id: string, ids: string[], mail: string) => {
+      const p = person(id, { ids, data: { contact: { email: { main: mail } } } });
+      return { profileId: id, wanted: identifiersOf(p) };
+    };
+    await expect(
+      t.db.transaction((tx) =>
+        syncIdentifiersOfProfiles(tx, [
+          wants("x", [], "x@example.com"),
+          wants("y", ["z"], "y@example.com"),
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: "CONFLICT", details: { ids: ["z"] } });
+    // Two profiles of one batch naming the same new id: the second is refused, as one by one.
+    await expect(
+      t.db.transaction((tx) =>
+        syncIdentifiersOfProfiles(tx, [
+          wants("x", ["w"], "x@example.com"),
+          wants("y", ["w"], "y@example.com"),
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: "CONFLICT", details: { ids: ["w"] } });
+    expect(await getProfile(t.db, "email:x@example.com")).toBeNull();
+    expect(await getProfile(t.db, "w")).toBeNull();
+  });
+
+  it("locks and reads profiles by id", async () => {
+    await insertProfiles(t.db, [person("l-2"), person("l-1")]);
+    const found = await t.db.transaction((tx) =>
+      lockProfilesById(tx, ["l-2", "l-9", "l-1", "l-2"]),
+    );
+    expect([...found.keys()]).toEqual(["l-1", "l-2"]);
+    expect(found.get("l-2")).toEqual(await getProfile(t.db, "l-2"));
+    expect((await lockProfilesById(t.db, [])).size).toBe(0);
   });
 
   it("bulk insert skips profiles that already exist", async () => {
