@@ -9,9 +9,9 @@ import {
   insertProfiles,
   isTransientTransactionError,
   sameIdentifiers,
-  setProfileMemberships,
+  setMembershipsOfProfiles,
   suppressedAmong,
-  syncIdentifiers,
+  syncIdentifiersOfProfiles,
   updateProfile,
   updateProfiles,
   VersionConflictError,
@@ -20,7 +20,7 @@ import type { AuditEntry, Database, Identifier, StoredProfile } from "@cdp/db";
 
 import type { Principal } from "../authz";
 import { auditEntry, valueAt } from "./audit";
-import { resegmentForEvents, segmentProfile } from "./segment";
+import { resegmentManyForEvents, segmentProfiles } from "./segment";
 import type { ProfileSegmentation, UnsavedEvent } from "./segment";
 
 /** Who is writing and why: carried into metadata.fields and the audit log. */
@@ -92,68 +92,110 @@ interface PreparedWrite {
   now: string;
 }
 
-/** Stamps `metadata.fields` and the update time, then evaluates every segment for the result. */
-async function prepare(
-  db: Database,
-  write: ProfileWrite,
-  changed: string[],
-): Promise<PreparedWrite> {
-  const { origin } = write;
-  const time = normalizeDate(origin.time ?? new Date().toISOString());
-  const fields = { ...write.after.metadata.fields };
-  for (const path of changed) {
-    const stamp = origin.stamps?.[path];
-    fields[path] = stamp ? [normalizeDate(stamp[0]), stamp[1]] : [time, origin.source];
-  }
-  let after: Profile = {
-    ...write.after,
-    metadata: {
-      ...write.after.metadata,
-      fields,
-      time: {
-        ...write.after.metadata.time,
-        update: time,
-        insert: write.after.metadata.time.insert ?? time,
-      },
-    },
-  };
-  // Evaluated on the document as stored (segmentation time included), so the SQL compiler would
-  // give the same answer on the row.
-  const now = normalizeDate((origin.now ?? new Date()).toISOString());
-  const segmented: Profile = {
-    ...after,
-    metadata: { ...after.metadata, time: { ...after.metadata.time, segmentation: now } },
-  };
-  const segmentation = await segmentProfile(db, segmented, {
-    now,
-    unsavedEvents: origin.unsavedEvents,
-  });
-  if (segmentation) after = { ...segmented, segments: segmentation.segments };
-  return { write, changed, after, segmentation, now };
+/** A write and the paths it changes, to be prepared. */
+interface ChangedWrite {
+  write: ProfileWrite;
+  changed: string[];
 }
 
 /**
- * Membership rows and history for a written document, unless they cannot have moved: the table
- * is kept in step with `profile.segments`, so equal member sets mean nothing to write.
+ * Stamps `metadata.fields` and the update time of each write, then evaluates every segment for
+ * the results: the catalogue once, the stored events of all of them in one query.
  */
-async function syncMemberships(db: Database, prepared: PreparedWrite): Promise<void> {
-  const { segmentation, write, now } = prepared;
-  if (!segmentation) return;
-  if (write.before) {
+async function prepare(db: Database, writes: readonly ChangedWrite[]): Promise<PreparedWrite[]> {
+  const stamped = writes.map(({ write, changed }) => {
+    const { origin } = write;
+    const time = normalizeDate(origin.time ?? new Date().toISOString());
+    const fields = { ...write.after.metadata.fields };
+    for (const path of changed) {
+      const stamp = origin.stamps?.[path];
+      fields[path] = stamp ? [normalizeDate(stamp[0]), stamp[1]] : [time, origin.source];
+    }
+    const after: Profile = {
+      ...write.after,
+      metadata: {
+        ...write.after.metadata,
+        fields,
+        time: {
+          ...write.after.metadata.time,
+          update: time,
+          insert: write.after.metadata.time.insert ?? time,
+        },
+      },
+    };
+    // Evaluated on the document as stored (segmentation time included), so the SQL compiler
+    // would give the same answer on the row.
+    const now = normalizeDate((origin.now ?? new Date()).toISOString());
+    const segmented: Profile = {
+      ...after,
+      metadata: { ...after.metadata, time: { ...after.metadata.time, segmentation: now } },
+    };
+    return { write, changed, after, segmented, now };
+  });
+  const segmentations = await segmentProfiles(
+    db,
+    stamped.map(({ write, segmented, now }) => ({
+      profile: segmented,
+      now,
+      unsavedEvents: write.origin.unsavedEvents,
+    })),
+  );
+  return stamped.map(({ write, changed, after, segmented, now }, i) => {
+    const segmentation = segmentations[i] ?? null;
+    return {
+      write,
+      changed,
+      after: segmentation ? { ...segmented, segments: segmentation.segments } : after,
+      segmentation,
+      now,
+    };
+  });
+}
+
+/**
+ * Membership rows and history for written documents, in one statement, except where they cannot
+ * have moved: the table is kept in step with `profile.segments`, so equal member sets mean
+ * nothing to write. Call after the row writes, whose locks keep other writers of these profiles
+ * out until commit.
+ */
+async function syncMemberships(db: Database, prepared: readonly PreparedWrite[]): Promise<void> {
+  const moved = prepared.filter(({ segmentation, write }) => {
+    if (!segmentation) return false;
+    if (!write.before) return true;
     const evaluated = new Set(segmentation.evaluated);
     const had = write.before.profile.segments.filter((id) => evaluated.has(id)).sort();
     const has = [...segmentation.members].sort();
-    if (had.length === has.length && had.every((id, i) => id === has[i])) return;
-  }
-  // After the row write, whose lock keeps other writers of this profile out until commit.
-  await setProfileMemberships(db, {
-    profileId: prepared.after.id,
-    members: segmentation.members,
-    evaluated: segmentation.evaluated,
-    at: now,
-    source: write.origin.source,
-    requestId: write.origin.requestId,
+    return !(had.length === has.length && had.every((id, i) => id === has[i]));
   });
+  await setMembershipsOfProfiles(
+    db,
+    moved.map(({ segmentation, write, after, now }) => ({
+      profileId: after.id,
+      members: (segmentation as ProfileSegmentation).members,
+      evaluated: (segmentation as ProfileSegmentation).evaluated,
+      at: now,
+      source: write.origin.source,
+      requestId: write.origin.requestId,
+    })),
+  );
+}
+
+/**
+ * Identifier rows of updated profiles whose identifier set changed, together. A profile id one
+ * of them names that another profile holds fails them all (CONFLICT), as a bad row fails the
+ * combined UPDATE: the caller then writes them one by one.
+ */
+async function syncChangedIdentifiers(
+  db: Database,
+  updates: readonly PreparedWrite[],
+): Promise<void> {
+  const changed = updates.filter(
+    ({ write, after }) => write.before && !sameIdentifiers(write.before.profile, after),
+  );
+  await syncIdentifiersOfProfiles(
+    db,
+    changed.map(({ after }) => ({ profileId: after.id, wanted: identifiersOf(after) })),
+  );
 }
 
 function auditOf(prepared: PreparedWrite): AuditEntry {
@@ -171,21 +213,28 @@ function auditOf(prepared: PreparedWrite): AuditEntry {
   });
 }
 
-/** A write whose document did not change: only event-based memberships can move. */
-async function unchanged(
-  db: Database,
-  before: StoredProfile,
-  origin: WriteOrigin,
-): Promise<WriteResult> {
-  if (origin.unsavedEvents?.length) {
-    await resegmentForEvents(db, before.profile.id, {
-      now: normalizeDate((origin.now ?? new Date()).toISOString()),
-      unsavedEvents: origin.unsavedEvents,
-      source: origin.source,
-      requestId: origin.requestId,
-    });
-  }
-  return { stored: before, changed: [] };
+/**
+ * Writes whose documents did not change: only event-based memberships can move, and are
+ * re-evaluated for all of them together.
+ */
+async function unchanged(db: Database, writes: readonly ProfileWrite[]): Promise<WriteResult[]> {
+  await resegmentManyForEvents(
+    db,
+    writes.flatMap(({ before, origin }) =>
+      before && origin.unsavedEvents?.length
+        ? [
+            {
+              profileId: before.profile.id,
+              now: normalizeDate((origin.now ?? new Date()).toISOString()),
+              unsavedEvents: origin.unsavedEvents,
+              source: origin.source,
+              requestId: origin.requestId,
+            },
+          ]
+        : [],
+    ),
+  );
+  return writes.map(({ before }) => ({ stored: before as StoredProfile, changed: [] }));
 }
 
 /**
@@ -197,18 +246,19 @@ async function unchanged(
  * so everything the write implies commits or fails with it.
  */
 export async function writeProfile(db: Database, params: ProfileWrite): Promise<WriteResult> {
-  const { before, origin } = params;
+  const { before } = params;
   const changed = changedPaths(before?.profile ?? null, params.after);
   if (before && changed.length === 0 && sameSegments(before.profile, params.after)) {
-    return unchanged(db, before, origin);
+    const [result] = await unchanged(db, [params]);
+    return result as WriteResult;
   }
 
   await refuseSuppressed(db, before?.profile ?? null, params.after);
-  const prepared = await prepare(db, params, changed);
+  const [prepared] = (await prepare(db, [{ write: params, changed }])) as [PreparedWrite];
   const stored = before
     ? await updateProfile(db, { profile: prepared.after, expectedVersion: before.version })
     : await insertProfile(db, prepared.after);
-  await syncMemberships(db, prepared);
+  await syncMemberships(db, [prepared]);
   await insertAudit(db, [auditOf(prepared)]);
   return { stored, changed };
 }
@@ -230,23 +280,35 @@ export async function writeProfiles(
 ): Promise<WriteOutcome[]> {
   const outcomes: (WriteOutcome | undefined)[] = [];
   const pending: { index: number; changed: string[] }[] = [];
+  const same: number[] = [];
   for (const [index, write] of writes.entries()) {
     const changed = changedPaths(write.before?.profile ?? null, write.after);
     if (write.before && changed.length === 0 && sameSegments(write.before.profile, write.after)) {
-      outcomes[index] = { ok: true, result: await unchanged(db, write.before, write.origin) };
+      same.push(index);
     } else pending.push({ index, changed });
   }
+  const kept = await unchanged(
+    db,
+    same.map((index) => writes[index] as ProfileWrite),
+  );
+  same.forEach((index, i) => {
+    outcomes[index] = { ok: true, result: kept[i] as WriteResult };
+  });
 
   const suppressed = await suppressedIn(
     db,
     pending.map(({ index }) => writes[index] as ProfileWrite),
   );
-  const ready: { index: number; prepared: PreparedWrite }[] = [];
-  for (const [position, { index, changed }] of pending.entries()) {
+  const accepted = pending.filter(({ index }, position) => {
     const refusal = suppressed.get(position);
     if (refusal) outcomes[index] = { ok: false, error: refusal };
-    else ready.push({ index, prepared: await prepare(db, writes[index] as ProfileWrite, changed) });
-  }
+    return !refusal;
+  });
+  const prepared = await prepare(
+    db,
+    accepted.map(({ index, changed }) => ({ write: writes[index] as ProfileWrite, changed })),
+  );
+  const ready = accepted.map(({ index }, i) => ({ index, prepared: prepared[i] as PreparedWrite }));
   const updates = ready.filter(({ prepared }) => prepared.write.before !== null);
   const inserts = ready.filter(({ prepared }) => prepared.write.before === null);
 
@@ -263,13 +325,14 @@ export async function writeProfiles(
         sp,
         inserts.map(({ prepared }) => prepared.after),
       );
-      for (const { prepared } of updates) {
-        const before = prepared.write.before as StoredProfile;
-        if (!sameIdentifiers(before.profile, prepared.after)) {
-          await syncIdentifiers(sp, prepared.after.id, identifiersOf(prepared.after));
-        }
-      }
-      for (const { prepared } of ready) await syncMemberships(sp, prepared);
+      await syncChangedIdentifiers(
+        sp,
+        updates.map(({ prepared }) => prepared),
+      );
+      await syncMemberships(
+        sp,
+        ready.map(({ prepared }) => prepared),
+      );
       await insertAudit(
         sp,
         ready.map(({ prepared }) => auditOf(prepared)),

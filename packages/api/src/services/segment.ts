@@ -45,11 +45,10 @@ import type {
 } from "@cdp/profile-schema";
 import {
   compileCondition,
-  countProfileEvents,
+  countEventsOfProfiles,
   countSegmentPreview,
   deleteSegment as deleteSegmentRow,
   DomainError,
-  getProfile,
   insertSegment,
   listConsentTypes,
   listMembershipEvents,
@@ -57,7 +56,7 @@ import {
   listSegments,
   loadSegmentCatalog,
   lockProfileBatch,
-  lockProfileRow,
+  lockProfilesById,
   lockSegmentCatalog,
   markSegmentComputed,
   requireProfile,
@@ -65,8 +64,8 @@ import {
   retryingTransaction,
   segmentSizes,
   segmentVersionConflict,
-  setProfileMemberships,
-  setProfileSegments,
+  setMembershipsOfProfiles,
+  setSegmentsOfProfiles,
   syncSegmentMembers,
   updateSegment as updateSegmentRow,
 } from "@cdp/db";
@@ -206,6 +205,41 @@ export interface UnsavedEvent {
   time: string;
 }
 
+/** One profile to count events of: the evaluation clock and the events not stored yet. */
+interface CountedProfile {
+  profileId: string;
+  now: string;
+  unsaved: readonly UnsavedEvent[];
+}
+
+/**
+ * `eventCount` for the evaluator, for each profile: stored counts for every window (one query for
+ * all of them), plus the unsaved events.
+ */
+async function eventCounters(
+  db: Database,
+  windows: readonly { type: string; within: string }[],
+  profiles: readonly CountedProfile[],
+): Promise<((type: string, since: string) => number)[]> {
+  const asked = profiles.map((p) =>
+    windows.map((w) => ({ type: w.type, since: instantBefore(p.now, w.within) })),
+  );
+  const stored = await countEventsOfProfiles(
+    db,
+    profiles.map((p, i) => ({ profileId: p.profileId, windows: asked[i] ?? [] })),
+  );
+  return profiles.map((p, i) => {
+    const counts = new Map<string, number>();
+    (asked[i] ?? []).forEach((w, k) =>
+      counts.set(`${w.type}\u0000${w.since}`, stored[i]?.[k] ?? 0),
+    );
+    const pending = p.unsaved.map((e) => ({ type: e.type, time: normalizeDate(e.time) }));
+    return (type, since) =>
+      (counts.get(`${type}\u0000${since}`) ?? 0) +
+      pending.filter((e) => e.type === type && e.time >= since).length;
+  });
+}
+
 /** `eventCount` for the evaluator: stored counts for every window, plus the unsaved events. */
 async function eventCounter(
   db: Database,
@@ -214,14 +248,8 @@ async function eventCounter(
   now: string,
   unsaved: readonly UnsavedEvent[],
 ): Promise<(type: string, since: string) => number> {
-  const asked = windows.map((w) => ({ type: w.type, since: instantBefore(now, w.within) }));
-  const stored = await countProfileEvents(db, profileId, asked);
-  const counts = new Map<string, number>();
-  asked.forEach((w, i) => counts.set(`${w.type}\u0000${w.since}`, stored[i] ?? 0));
-  const pending = unsaved.map((e) => ({ type: e.type, time: normalizeDate(e.time) }));
-  return (type, since) =>
-    (counts.get(`${type}\u0000${since}`) ?? 0) +
-    pending.filter((e) => e.type === type && e.time >= since).length;
+  const [counter] = await eventCounters(db, windows, [{ profileId, now, unsaved }]);
+  return counter ?? (() => 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +266,13 @@ export interface ProfileSegmentation {
   evaluated: string[];
 }
 
+/** A profile document to evaluate, at `now`, with the events it applies that are not stored yet. */
+export interface SegmentedDocument {
+  profile: Profile;
+  now: string;
+  unsavedEvents?: readonly UnsavedEvent[];
+}
+
 /**
  * Evaluates every segment for a profile document about to be written (null when there are no
  * segments). Event conditions count the stored events plus `unsavedEvents`.
@@ -247,25 +282,50 @@ export async function segmentProfile(
   profile: Profile,
   options: { now: string; unsavedEvents?: readonly UnsavedEvent[] },
 ): Promise<ProfileSegmentation | null> {
+  const [segmentation = null] = await segmentProfiles(db, [{ profile, ...options }]);
+  return segmentation;
+}
+
+/**
+ * {@link segmentProfile} for a batch of documents: the catalogue is read once per transaction and
+ * the stored events of every profile are counted in one query (none when no segment counts
+ * events). In the order given.
+ */
+export async function segmentProfiles(
+  db: Database,
+  documents: readonly SegmentedDocument[],
+): Promise<(ProfileSegmentation | null)[]> {
+  if (documents.length === 0) return [];
   const catalog = await segmentCatalog(db);
-  if (catalog.ordered.length === 0) return null;
-  const eventCount = await eventCounter(
+  if (catalog.ordered.length === 0) return documents.map(() => null);
+  const counters = await eventCounters(
     db,
-    profile.id,
     catalog.windows,
-    options.now,
-    options.unsavedEvents ?? [],
+    documents.map((d) => ({
+      profileId: d.profile.id,
+      now: d.now,
+      unsaved: d.unsavedEvents ?? [],
+    })),
   );
-  const members = evaluateSegments(catalog.ordered, profile, {
-    now: options.now,
-    eventCount,
-    purposeGranted: (purpose) => purposeGranted(catalog, profile, purpose, options.now),
+  return documents.map(({ profile, now }, i) => {
+    const members = evaluateSegments(catalog.ordered, profile, {
+      now,
+      eventCount: counters[i] ?? (() => 0),
+      purposeGranted: (purpose) => purposeGranted(catalog, profile, purpose, now),
+    });
+    return {
+      members,
+      segments: profileSegmentsAfter(profile.segments, catalog.managed, members),
+      evaluated: [...catalog.managed],
+    };
   });
-  return {
-    members,
-    segments: profileSegmentsAfter(profile.segments, catalog.managed, members),
-    evaluated: [...catalog.managed],
-  };
+}
+
+/** A profile a write left unchanged, whose new events (not stored yet) event conditions count. */
+export interface EventResegment extends SegmentRunOrigin {
+  profileId: string;
+  now: string;
+  unsavedEvents: readonly UnsavedEvent[];
 }
 
 /**
@@ -278,26 +338,66 @@ export async function resegmentForEvents(
   profileId: string,
   options: { now: string; unsavedEvents: readonly UnsavedEvent[] } & SegmentRunOrigin,
 ): Promise<void> {
+  await resegmentManyForEvents(db, [{ profileId, ...options }]);
+}
+
+/**
+ * {@link resegmentForEvents} for a batch: the profiles are locked and read in one statement,
+ * counted in one, and their segments and memberships written in one each.
+ */
+export async function resegmentManyForEvents(
+  db: Database,
+  items: readonly EventResegment[],
+): Promise<void> {
+  const wanted = items.filter((i) => i.unsavedEvents.length > 0);
+  if (wanted.length === 0) return;
   const catalog = await segmentCatalog(db);
-  if (catalog.windows.length === 0 || options.unsavedEvents.length === 0) return;
-  // Read under the lock: another writer may have committed since the caller read the profile.
-  await lockProfileRow(db, profileId);
-  const current = await getProfile(db, profileId);
-  if (!current) return;
-  const segmentation = await segmentProfile(db, current.profile, options);
-  if (!segmentation) return;
-  const same = JSON.stringify(segmentation.segments) === JSON.stringify(current.profile.segments);
-  if (!same) {
-    await setProfileSegments(db, { profileId, segments: segmentation.segments, at: options.now });
-  }
-  await setProfileMemberships(db, {
-    profileId,
-    members: segmentation.members,
-    evaluated: segmentation.evaluated,
-    at: options.now,
-    source: options.source,
-    requestId: options.requestId,
+  if (catalog.windows.length === 0) return;
+  // Read under the lock: another writer may have committed since the caller read the profiles.
+  const current = await lockProfilesById(
+    db,
+    wanted.map((i) => i.profileId),
+  );
+  const found = wanted.flatMap((item) => {
+    const stored = current.get(item.profileId);
+    return stored ? [{ item, profile: stored.profile }] : [];
   });
+  const segmentations = await segmentProfiles(
+    db,
+    found.map(({ item, profile }) => ({
+      profile,
+      now: item.now,
+      unsavedEvents: item.unsavedEvents,
+    })),
+  );
+  const evaluated = found.flatMap(({ item, profile }, i) => {
+    const segmentation = segmentations[i];
+    return segmentation ? [{ item, profile, segmentation }] : [];
+  });
+  await setSegmentsOfProfiles(
+    db,
+    evaluated
+      .filter(
+        ({ profile, segmentation }) =>
+          JSON.stringify(segmentation.segments) !== JSON.stringify(profile.segments),
+      )
+      .map(({ item, segmentation }) => ({
+        profileId: item.profileId,
+        segments: segmentation.segments,
+        at: item.now,
+      })),
+  );
+  await setMembershipsOfProfiles(
+    db,
+    evaluated.map(({ item, segmentation }) => ({
+      profileId: item.profileId,
+      members: segmentation.members,
+      evaluated: segmentation.evaluated,
+      at: item.now,
+      source: item.source,
+      requestId: item.requestId,
+    })),
+  );
 }
 
 /**
