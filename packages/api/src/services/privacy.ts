@@ -37,6 +37,12 @@ const REDACTED_TABLES = new Set([
   "event",
 ]);
 
+/**
+ * Keys in those tables: never a person's value, and rewriting one would break its foreign keys
+ * (a short value, say four digits, can be part of a job's UUID).
+ */
+const KEY_COLUMNS = new Set(["import_job.id", "import_job_part.job_id", "import_job_part.hash"]);
+
 /** Every PII string held in a profile (list elements included). */
 export function piiValuesOf(profile: Profile): string[] {
   const values = new Set<string>();
@@ -171,7 +177,9 @@ export async function erasePerson(
       .set({ proof: null, reason: null })
       .where(inArray(schema.consentEvent.profileId, ids));
 
-    const columns = (await textColumns(tx)).filter((c) => REDACTED_TABLES.has(c.table));
+    const columns = (await textColumns(tx)).filter(
+      (c) => REDACTED_TABLES.has(c.table) && !KEY_COLUMNS.has(`${c.table}.${c.column}`),
+    );
     const redactedRows = await redactValues(tx, { values, columns });
     const suppressed = await suppressIdentifiers(tx, identifiers, {
       createdBy: `${origin.principal.kind}:${origin.principal.id}`,
