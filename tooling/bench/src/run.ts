@@ -471,7 +471,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       };
       progress.start("import NDJSON (upload + import)", options.importCount);
       let parts = 0;
+      let uploadMs = 0;
       const uploadAndImport = await timeBulk(options.importCount, async () => {
+        const uploadStarted = performance.now();
         const { jobId } = await client.profile.importBegin.mutate({
           format: "ndjson",
           fileName: "bench.ndjson",
@@ -495,6 +497,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         }
         await send();
         await client.profile.importCommit.mutate({ jobId, parts });
+        uploadMs = performance.now() - uploadStarted - generatingMs;
         for (;;) {
           const job = await client.profile.importStatus.query({ jobId });
           progress.update(job.processedRows);
@@ -531,7 +534,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         raw,
         target: "1M < 60 s",
         met: null,
-        note: `HTTP upload in ${parts} part${parts === 1 ? "" : "s"} of ≤ ${(partBytes / 1024 / 1024).toFixed(1)} MB, then the job; generating the file (${Math.round(generatingMs)} ms) left out`,
+        note: `HTTP upload in ${parts} part${parts === 1 ? "" : "s"} of ≤ ${(partBytes / 1024 / 1024).toFixed(1)} MB (${(uploadMs / 1000).toFixed(1)} s), then the job; generating the file left out`,
       });
     }
     {
