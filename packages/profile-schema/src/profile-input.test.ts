@@ -271,4 +271,37 @@ describe("diffPaths", () => {
       "data.devices.last.geo.country.code",
     ]);
   });
+
+  it("finds changes inside groups the two documents share with other documents", () => {
+    const before = anna();
+    // Derived by spreading, as track derives each event's profile from the last: untouched
+    // groups are the same objects on both sides, touched ones are new.
+    const after: Profile = {
+      ...before,
+      stats: { ...before.stats, views: before.stats.views + 1 },
+      interests: { ...before.interests, cycling: 1 },
+      metadata: {
+        ...before.metadata,
+        time: { ...before.metadata.time, visit: { ...before.metadata.time.visit, count: 4 } },
+      },
+    };
+    expect(after.data).toBe(before.data);
+    expect(diffPaths(before, after)).toEqual([
+      "metadata.time.visit.count",
+      "stats.views",
+      "interests.cycling",
+    ]);
+    expect(diffPaths(after, before)).toEqual(diffPaths(before, after));
+    expect(diffPaths(before, before)).toEqual([]);
+  });
+
+  it("reads a missing or non-object group as absent on that side", () => {
+    const before = anna();
+    const broken = { ...before, data: null } as unknown as Profile;
+    const paths = diffPaths(before, broken);
+    expect(paths).toContain("data.pii.firstname");
+    expect(paths).toContain("data.contact.email.main");
+    expect(paths).not.toContain("data.pii.lastname.x");
+    expect(paths.every((p) => p.startsWith("data."))).toBe(true);
+  });
 });

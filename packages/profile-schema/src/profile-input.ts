@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { IsoDateTime } from "./date";
-import { fieldMetadata, profileTree, type ShapeNode } from "./field-metadata";
+import { profileTree, type ShapeNode } from "./field-metadata";
 import { FORBIDDEN_KEYS, isPlainObject, type JsonObject, type JsonValue } from "./json";
 import { group, Profile, ProfileObject, type ProfileData, type ProfileInput } from "./profile";
 
@@ -137,13 +137,30 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function valueAt(root: unknown, path: string): unknown {
-  let current = root;
-  for (const key of path.split(".")) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[key];
+/** The keys of a map leaf that differ between two values of it (absent reads as `{}`), sorted. */
+function diffMap(path: string, a: unknown, b: unknown, changed: string[]): void {
+  const left = isPlainObject(a) ? a : {};
+  const right = isPlainObject(b) ? b : {};
+  const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])].sort();
+  for (const key of keys) {
+    const inLeft = Object.prototype.hasOwnProperty.call(left, key);
+    const inRight = Object.prototype.hasOwnProperty.call(right, key);
+    if (inLeft !== inRight || !jsonEqual(left[key], right[key])) changed.push(`${path}.${key}`);
   }
-  return current;
+}
+
+function diffNode(node: ShapeNode, a: unknown, b: unknown, changed: string[]): void {
+  // Documents derived from one another share the groups they did not touch: nothing below an
+  // identical value can differ, so it is not walked (track diffs a profile after every event).
+  if (a === b) return;
+  if (node.kind === "leaf") {
+    if (node.field.type === "map") diffMap(node.path, a, b, changed);
+    else if (!jsonEqual(a, b)) changed.push(node.path);
+    return;
+  }
+  const left = isPlainObject(a) ? a : undefined;
+  const right = isPlainObject(b) ? b : undefined;
+  for (const [key, child] of node.children) diffNode(child, left?.[key], right?.[key], changed);
 }
 
 /**
@@ -153,23 +170,6 @@ function valueAt(root: unknown, path: string): unknown {
  */
 export function diffPaths(before: Profile, after: Profile): string[] {
   const changed: string[] = [];
-  for (const field of Object.values(fieldMetadata)) {
-    const a = valueAt(before, field.path);
-    const b = valueAt(after, field.path);
-    if (field.type !== "map") {
-      if (!jsonEqual(a, b)) changed.push(field.path);
-      continue;
-    }
-    const left = isPlainObject(a) ? a : {};
-    const right = isPlainObject(b) ? b : {};
-    const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])].sort();
-    for (const key of keys) {
-      const inLeft = Object.prototype.hasOwnProperty.call(left, key);
-      const inRight = Object.prototype.hasOwnProperty.call(right, key);
-      if (inLeft !== inRight || !jsonEqual(left[key], right[key])) {
-        changed.push(`${field.path}.${key}`);
-      }
-    }
-  }
+  diffNode(profileTree, before, after, changed);
   return changed;
 }
