@@ -1,7 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ZodError } from "zod";
-import { addDuration, ConsentTypeInput, Profile, TrackBatch } from "@cdp/profile-schema";
+import {
+  addDuration,
+  ConsentTypeInput,
+  MAX_COUNTER,
+  Profile,
+  TrackBatch,
+  TrackProperties,
+} from "@cdp/profile-schema";
 import type {
   TrackBatchInput,
   TrackEventInput,
@@ -25,7 +32,8 @@ import type { Principal, Role } from "../authz";
 import { trackProcedures } from "../routers/profile/track";
 import { createCallerFactory, createTRPCContext, createTRPCRouter } from "../trpc";
 import { createConsentType } from "./consent";
-import { track } from "./track";
+import { applyTrackEvent, track } from "./track";
+import type { TrackState } from "./track";
 
 // Each file migrates its own database; the 10,000-event test takes a while on PGlite.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -829,4 +837,71 @@ describe.each(testTargets())("profile.track on %s", (target) => {
       });
     }
   }, 300_000);
+});
+
+describe("applyTrackEvent", () => {
+  const base = (): TrackState => ({
+    profile: Profile.parse({
+      id: "p-1",
+      stats: { visits: 2, views: 5, counters: { purchases: 1 } },
+      interests: { running: 1 },
+      traits: { plan: "pro" },
+      metadata: { time: { visit: { current: at(0), count: 2 } } },
+    }),
+    sessionId: null,
+    lastActivity: at(0),
+  });
+  const event = (minutes: number, type = "page-view") => ({
+    type,
+    time: at(minutes),
+    context: { tz: "Europe/Warsaw" },
+  });
+  const props = (input: TrackPropertiesInput) => TrackProperties.parse(input);
+
+  it("returns the profile a whole parse of the changed document gives, sharing what it left", () => {
+    const state = base();
+    for (const [minutes, input] of [
+      [1, {}],
+      [45, { counters: { purchases: 2, refunds: 1 } }],
+      [46, { interests: { cycling: 0.5 }, interestsReset: ["running"] }],
+    ] as const) {
+      const next = applyTrackEvent(state, event(minutes), props(input));
+      expect(next.profile).toEqual(Profile.parse(structuredClone(next.profile)));
+      expect(next.profile.data).toBe(state.profile.data);
+      expect(next.profile.traits).toBe(state.profile.traits);
+    }
+  });
+
+  it("names the first invalid field as a whole parse would", () => {
+    const full = base();
+    full.profile.stats.views = MAX_COUNTER;
+    full.profile.metadata.time.visit.count = MAX_COUNTER;
+    // Both overflow on a new visit; the profile schema checks metadata before stats.
+    const whole = Profile.safeParse({
+      ...full.profile,
+      stats: { ...full.profile.stats, views: MAX_COUNTER + 1, visits: 3 },
+      metadata: {
+        ...full.profile.metadata,
+        time: {
+          ...full.profile.metadata.time,
+          visit: { ...full.profile.metadata.time.visit, count: MAX_COUNTER + 1 },
+        },
+      },
+    });
+    expect(whole.error?.issues[0]).toMatchObject({
+      path: ["metadata", "time", "visit", "count"],
+      message: "At most 2,147,483,647",
+    });
+    expect(() => applyTrackEvent(full, event(45), props({}))).toThrow(
+      "metadata.time.visit.count: At most 2,147,483,647",
+    );
+    expect(() => applyTrackEvent(full, event(1), props({}))).toThrow(
+      "stats.views: At most 2,147,483,647",
+    );
+    const huge = base();
+    huge.profile.stats.counters["purchases"] = Number.MAX_VALUE;
+    expect(() =>
+      applyTrackEvent(huge, event(1), props({ counters: { purchases: Number.MAX_VALUE } })),
+    ).toThrow("stats.counters.purchases: Expected a JSON value, received a non-finite number");
+  });
 });

@@ -52,6 +52,9 @@ import {
   IDENTIFICATION_PROPERTIES,
   normalizeDate,
   Profile as ProfileSchema,
+  ProfileObject,
+  ProfileStats,
+  ProfileVisit,
   TrackProperties,
   VIEW_EVENT_TYPES,
   VISIT_TIMEOUT_MINUTES,
@@ -96,6 +99,7 @@ import type {
 } from "@cdp/db";
 import { inArray } from "drizzle-orm";
 import { ZodError } from "zod";
+import type { z } from "zod";
 
 import type { Principal } from "../authz";
 import { auditEntry } from "./audit";
@@ -186,13 +190,24 @@ function identificationPatch(properties: TrackProperties): ProfilePatch | null {
   return any ? (patch as ProfilePatch) : null;
 }
 
-function schemaError(error: ZodError): TrackEventError {
+function schemaError(error: ZodError, prefix: readonly string[] = []): TrackEventError {
   const issue = error.issues[0];
-  const at = issue?.path.map(String).join(".") ?? "";
+  const at = [...prefix, ...(issue?.path ?? []).map(String)].join(".");
   const property = identification.find(([, path]) => path === at)?.[0];
   return property
     ? new TrackEventError(issue?.message ?? "Invalid value", `properties.${property}`)
     : new TrackEventError(`${at}: ${issue?.message ?? "invalid value"}`);
+}
+
+const VISIT_PATH = ["metadata", "time", "visit"] as const;
+/** The profile's `interests` map as the profile schema validates it. */
+const InterestsSchema = ProfileObject.shape.interests;
+
+/** A group of the profile validated on its own; an issue names its path in the whole profile. */
+function parsePart<T>(schema: z.ZodType<T>, value: unknown, at: readonly string[]): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw schemaError(parsed.error, at);
+  return parsed.data;
 }
 
 /**
@@ -224,7 +239,9 @@ export function applyTrackEvent(
     const tz = event.context["tz"];
     if (typeof tz === "string") visit.tz = tz;
   }
-  if (VIEW_EVENT_TYPES.includes(event.type)) stats.views += 1;
+  const view = VIEW_EVENT_TYPES.includes(event.type);
+  if (view) stats.views += 1;
+  const statsChanged = newVisit || view || properties.counters !== undefined;
   for (const [name, delta] of Object.entries(properties.counters ?? {})) {
     stats.counters[name] = addTo(
       stats.counters[name],
@@ -244,16 +261,37 @@ export function applyTrackEvent(
     );
   }
 
-  const changed: Profile = {
-    ...profile,
-    stats,
-    interests,
-    metadata: { ...profile.metadata, time: { ...profile.metadata.time, visit } },
-  };
   const patch = identificationPatch(properties);
   let next: Profile;
   try {
-    next = patch ? applyProfilePatch(changed, patch) : ProfileSchema.parse(changed);
+    if (patch) {
+      const changed: Profile = {
+        ...profile,
+        stats,
+        interests,
+        metadata: { ...profile.metadata, time: { ...profile.metadata.time, visit } },
+      };
+      next = applyProfilePatch(changed, patch);
+    } else {
+      // Only the groups built here are validated: the rest is the profile as read or as the
+      // previous event left it, valid already, and stays shared (so the per-event diff skips it).
+      // Checked in the profile schema's key order, so the first issue is the one a whole parse
+      // reports first.
+      const checkedVisit = newVisit ? parsePart(ProfileVisit, visit, VISIT_PATH) : visit;
+      const checkedStats = statsChanged ? parsePart(ProfileStats, stats, ["stats"]) : profile.stats;
+      const checkedInterests =
+        properties.interests === undefined && properties.interestsReset === undefined
+          ? profile.interests
+          : parsePart(InterestsSchema, interests, ["interests"]);
+      next = {
+        ...profile,
+        stats: checkedStats,
+        interests: checkedInterests,
+        metadata: newVisit
+          ? { ...profile.metadata, time: { ...profile.metadata.time, visit: checkedVisit } }
+          : profile.metadata,
+      };
+    }
   } catch (error) {
     if (error instanceof ZodError) throw schemaError(error);
     throw error;
