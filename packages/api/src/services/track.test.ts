@@ -860,11 +860,12 @@ describe("applyTrackEvent", () => {
 
   it("returns the profile a whole parse of the changed document gives, sharing what it left", () => {
     const state = base();
-    for (const [minutes, input] of [
+    const events: [number, TrackPropertiesInput][] = [
       [1, {}],
       [45, { counters: { purchases: 2, refunds: 1 } }],
       [46, { interests: { cycling: 0.5 }, interestsReset: ["running"] }],
-    ] as const) {
+    ];
+    for (const [minutes, input] of events) {
       const next = applyTrackEvent(state, event(minutes), props(input));
       expect(next.profile).toEqual(Profile.parse(structuredClone(next.profile)));
       expect(next.profile.data).toBe(state.profile.data);
