@@ -1,7 +1,8 @@
 /**
- * `pnpm bench [--count N | --million] [--url postgres://…] [--calls N] [--import N] [--out dir] [--keep]`
- * Seeds a fresh database, measures every operation beside raw SQL, prints the table and saves
- * it as JSON and an SVG chart. DATABASE_URL (or --url) selects a PostgreSQL server; without it
+ * `pnpm bench [--count N | --million] [--url postgres://…] [--calls N] [--import N]
+ *   [--only get,list,search,segments,track,import,export] [--out dir] [--keep]`
+ * Seeds a fresh database, measures every operation (or those `--only` names) beside raw SQL,
+ * prints the table and saves it as JSON and an SVG chart. DATABASE_URL (or --url) selects a PostgreSQL server; without it
  * the run uses embedded PGlite in a temporary folder.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,7 +12,8 @@ import cliProgress from "cli-progress";
 
 import { env } from "./env";
 import { formatTable, ratioChart } from "./report";
-import { runBench } from "./run";
+import { BENCH_SECTIONS, runBench } from "./run";
+import type { BenchSection } from "./run";
 import type { ProgressSink } from "./run";
 
 const { values } = parseArgs({
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     calls: { type: "string" },
     import: { type: "string" },
+    only: { type: "string" },
     keep: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -29,7 +32,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "pnpm bench [--count N | --million] [--url postgres://…] [--calls N] [--import N] [--out dir] [--keep]",
+    "pnpm bench [--count N | --million] [--url postgres://…] [--calls N] [--import N] [--only get,list,…] [--out dir] [--keep]",
   );
   process.exit(0);
 }
@@ -71,6 +74,16 @@ const progress: ProgressSink = {
 console.log(
   `Benchmark: ${count.toLocaleString("en")} profiles on ${url ? "PostgreSQL" : "embedded PGlite"}`,
 );
+const isSection = (name: string): name is BenchSection =>
+  (BENCH_SECTIONS as readonly string[]).includes(name);
+const only = values.only?.split(",").map((name) => name.trim());
+if (only && (only.length === 0 || !only.every(isSection))) {
+  console.error(
+    `--only takes a comma-separated subset of ${BENCH_SECTIONS.join(", ")}; got "${values.only}"`,
+  );
+  process.exit(2);
+}
+
 const report = await runBench({
   count,
   ...(url ? { url } : {}),
@@ -81,6 +94,7 @@ const report = await runBench({
   senders: 4,
   importCount,
   keep: values.keep,
+  ...(only ? { only: only.filter(isSection) } : {}),
   progress,
 });
 
