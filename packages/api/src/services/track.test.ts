@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import {
   addDuration,
   ConsentTypeInput,
+  MappingRuleInput,
   MAX_COUNTER,
   Profile,
   TrackBatch,
@@ -21,6 +22,7 @@ import {
   getTrackedProfiles,
   insertProfile,
   insertProfiles,
+  listAudit,
   listConsentEvents,
   listEvents,
   suppressIdentifiers,
@@ -33,6 +35,7 @@ import { trackProcedures } from "../routers/profile/track";
 import { createCallerFactory, createTRPCContext, createTRPCRouter } from "../trpc";
 import { createConsentType } from "./consent";
 import { applyTrackEvent, track } from "./track";
+import type { RunnableRule } from "./mapping-engine";
 import type { TrackState } from "./track";
 
 // Each file migrates its own database; the 10,000-event test takes a while on PGlite.
@@ -466,6 +469,100 @@ describe.each(testTargets())("profile.track on %s", (target) => {
       expect(await countEvents(t.db, {})).toBe(2);
     });
 
+    it("new and existing profiles in one batch, one refused, end as tracking each event on its own", async () => {
+      const rules: RunnableRule[] = [
+        {
+          ...MappingRuleInput.parse({
+            id: "plan-from-signup",
+            name: "Plan from sign-ups",
+            eventTypes: ["signup"],
+            mappings: [{ from: "properties.plan", to: "traits.plan", op: "set" }],
+          }),
+          version: 1,
+        },
+      ];
+      const events: TrackEventInput[] = [
+        pageView("n-old-1", 0, { id: "e-1" }),
+        {
+          id: "e-2",
+          profileId: "n-new-1",
+          type: "signup",
+          time: at(1),
+          properties: { plan: "pro", email: "Neo@Example.com" },
+        },
+        { id: "e-3", identifiers: { email: "fresh@example.com" }, type: "page-view", time: at(2) },
+        pageView("n-gone", 3, { id: "e-4", properties: { email: "gone@example.com" } }),
+        {
+          id: "e-5",
+          profileId: "n-old-2",
+          type: "signup",
+          time: at(4),
+          properties: { plan: "basic", counters: { clicks: 1 } },
+        },
+        pageView("n-new-1", 5, { id: "e-6", session: "s-1" }),
+        pageView("email:neo@example.com", 6, { id: "e-7", session: "s-1" }),
+      ];
+      const seed = async () => {
+        await t.truncate();
+        const metadata = { time: { insert: at(-60) } };
+        await insertProfiles(t.db, [
+          Profile.parse({ id: "n-old-1", metadata }),
+          Profile.parse({ id: "n-old-2", traits: { plan: "free" }, metadata }),
+        ]);
+        await suppressIdentifiers(t.db, [{ type: "email", value: "gone@example.com" }], {
+          createdBy: "test",
+        });
+      };
+      const run = (batch: TrackEventInput[]) =>
+        track(t.db, {
+          events: TrackBatch.parse({ events: batch }).events,
+          origin: { principal: service, requestId: "req-1" },
+          now: NOW,
+          rules,
+        });
+      const keys = ["n-old-1", "n-new-1", "email:fresh@example.com", "n-old-2"];
+      const outcome = async (results: TrackOutput["results"]) => {
+        const profiles = await Promise.all(keys.map((key) => profileOf(key)));
+        const freshId = profiles[2]?.id ?? "";
+        const rulesApplied = await listAudit(t.db, { action: "mapping.apply" });
+        return {
+          // The profile an unknown e-mail creates gets a fresh id on each run.
+          results: results.map((r) =>
+            r.ok && r.profileId === freshId ? { ...r, profileId: "(fresh)" } : r,
+          ),
+          profiles: profiles.map((p) => (p.id === freshId ? { ...p, id: "(fresh)" } : p)),
+          gone: await getProfile(t.db, "n-gone"),
+          events: await countEvents(t.db, {}),
+          rules: rulesApplied.items
+            .map((a) => ({ entityId: a.entityId, changes: a.changes, reason: a.reason }))
+            .sort((a, b) => a.entityId.localeCompare(b.entityId)),
+        };
+      };
+
+      await seed();
+      const together = await run(events);
+      expect(together.failed).toBe(1);
+      const batched = await outcome(together.results);
+
+      await seed();
+      const results: TrackOutput["results"] = [];
+      for (const [index, event] of events.entries()) {
+        const [result] = (await run([event])).results;
+        results.push({ ...(result as TrackOutput["results"][number]), index });
+      }
+      const single = await outcome(results);
+
+      expect(batched).toEqual(single);
+      expect(batched.results[3]).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining("belongs to an erased person") },
+      });
+      expect(batched.gone).toBeNull();
+      expect(batched.events).toBe(6);
+      expect(batched.profiles[1]?.traits).toEqual({ plan: "pro" });
+      expect(batched.rules.map((r) => r.entityId)).toEqual(["n-new-1", "n-old-2"]);
+    });
+
     it("an identifier a batch gives an existing profile finds it in the next batch", async () => {
       await insertProfiles(t.db, [Profile.parse({ id: "w-4" })]);
       await send([pageView("w-4", 0, { properties: { email: "Ada@Example.com" } })]);
@@ -639,6 +736,16 @@ describe.each(testTargets())("profile.track on %s", (target) => {
       });
       expect(JSON.stringify(out)).not.toContain("p@example.com");
     });
+  });
+
+  it("batches creating the same new profiles at the same time: one inserts, the others run again", async () => {
+    const ids = ["race-1", "race-2", "race-3"];
+    const batch = (offset: number) =>
+      ids.flatMap((id) => [pageView(id, offset), pageView(id, offset + 1)]);
+    const outs = await Promise.all([send(batch(0)), send(batch(100)), send(batch(200))]);
+    expect(outs.map((o) => o.applied)).toEqual([6, 6, 6]);
+    for (const id of ids) expect((await profileOf(id)).stats.views).toBe(6);
+    expect(await countEvents(t.db)).toBe(18);
   });
 
   it("retries when another batch changes the same profiles at the same time", async () => {

@@ -22,7 +22,9 @@
  *   event (bad property, a time more than 5 minutes ahead, …) reports its index and reason and
  *   changes nothing, not even its event row; the others apply. A retried event (same id, same
  *   profile) is reported as a duplicate and changes nothing.
- * - Each profile is written once per batch, through writeProfile, with its events folded in memory:
+ * - Each profile is written once per batch with its events folded in memory, together with the
+ *   batch's other profiles through writeProfiles (one UPDATE for the existing ones, one INSERT for
+ *   the new ones; events before a consent decision are written first, through writeProfile):
  *   `metadata.fields[path] = [event time, event id]` of the last event that changed the path,
  *   `metadata.time.update` = the time of its last applied event, and one audit row per profile and
  *   batch (action `profile.track`, source `track:<first applied event id>`). Event rows go in with
@@ -665,7 +667,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
   const rows: NewEvent[] = [];
   const sessions: { profileId: string; sessionId: string | null }[] = [];
   const deferred: {
-    write: ProfileWrite & { before: StoredProfile };
+    write: ProfileWrite;
     settle: (outcome: WriteOutcome) => void;
   }[] = [];
   // The batch's events are stored after its profiles; segment conditions count them too.
@@ -873,8 +875,9 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
         sessions.push({ profileId, sessionId: state.sessionId });
       }
     };
-    if (current !== null && pending.length > 0) {
-      // An existing profile's last write joins the batch's combined write (below).
+    if (pending.length > 0) {
+      // The profile's last write joins the batch's combined write (below): the UPDATE of the
+      // existing profiles, or the INSERT of the new ones.
       const base = current;
       const events = pending;
       deferred.push({
@@ -888,16 +891,18 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
             stored.push(...events);
             rulesAudited(events);
           } else {
+            // Another request created this id since the batch looked it up: run again to find
+            // it, as writeTracked does for a new profile.
+            if (base === null && outcome.error.code === "CONFLICT") {
+              throw new ConcurrentChange(profileId);
+            }
             for (const p of events) results[p.index] = failure(p.index, outcome.error);
             state = committed;
           }
           finish();
         },
       });
-    } else {
-      await flush();
-      finish();
-    }
+    } else finish();
   }
 
   const written = await writeProfiles(
