@@ -416,3 +416,74 @@ describe("rules", () => {
     );
   });
 });
+
+describe("the rule's working copy", () => {
+  const start = (): Profile =>
+    profile({
+      traits: { plan: { tier: "basic", since: 2020 }, tags: ["a"] },
+      interests: { shoes: 1 },
+      data: { pii: { firstname: "Bea" }, contact: { email: { main: "bea@example.com" } } },
+      stats: { visits: 2, counters: { orders: 1 } },
+    });
+
+  it("changes only copies: the profile it read is left as it was, untouched groups are shared", () => {
+    const before = start();
+    const snapshot = structuredClone(before);
+    const { profile: after } = applyMappingRule(
+      rule([
+        { from, to: "traits.plan.tier", op: "set" },
+        { from: { const: "Ada" }, to: "data.pii.firstname", op: "set" },
+        { from: { const: 1 }, to: "interests.hats", op: "add_interest" },
+        { from: { const: "x" }, to: "traits.tags", op: "append" },
+      ]),
+      before,
+      event({ v: "gold" }),
+      options,
+    );
+    expect(before).toEqual(snapshot);
+    expect(after).toEqual(Profile.parse(structuredClone(after)));
+    expect(after.traits).toEqual({ plan: { tier: "gold", since: 2020 }, tags: ["a", "x"] });
+    expect(after.data.pii.firstname).toBe("Ada");
+    expect(after.interests).toEqual({ shoes: 1, hats: 1 });
+    expect(after.stats).toBe(before.stats);
+    expect(after.metadata).toBe(before.metadata);
+    expect(after.consents).toBe(before.consents);
+  });
+
+  it("derives data.anonymous again when a rule sets or clears a contact", () => {
+    const cleared = applyMappingRule(
+      rule([{ from, to: "data.contact.email.main", op: "remove" }]),
+      start(),
+      event({ v: 1 }),
+      options,
+    ).profile;
+    expect(cleared.data.contact.email.main).toBeNull();
+    expect(cleared.data.anonymous).toBe(true);
+    const set = applyMappingRule(
+      rule([{ from, to: "data.contact.phone.main", op: "set" }]),
+      cleared,
+      event({ v: "+48 600 000 000" }),
+      options,
+    ).profile;
+    expect(set.data.anonymous).toBe(false);
+  });
+
+  it("reports the first invalid field in the profile schema's order, as a whole parse does", () => {
+    // `interests` comes before `data` in the schema: its issue is reported, not the counter's.
+    const mappings: MappingInput[] = [
+      { from: { const: 1 }, to: "data.metrics.ltcosc", op: "decrement" },
+      { from: { const: Number.MAX_VALUE }, to: "interests.shoes", op: "add_interest" },
+    ];
+    const doc = { ...start(), interests: { shoes: Number.MAX_VALUE } };
+    const whole = Profile.safeParse({
+      ...doc,
+      interests: { shoes: Infinity },
+      data: { ...doc.data, metrics: { ...doc.data.metrics, ltcosc: -1 } },
+    });
+    const first = whole.error?.issues[0];
+    expect(first?.path).toEqual(["interests", "shoes"]);
+    expect(() => applyMappingRule(rule(mappings), doc, event(), options)).toThrow(
+      `Mapping 2 (constant → interests.shoes): interests.shoes: ${first?.message}`,
+    );
+  });
+});

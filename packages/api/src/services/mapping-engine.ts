@@ -16,10 +16,12 @@ import {
   compareCodePoints,
   diffPaths,
   evaluateCondition,
+  hasContact,
   mappingName,
   mappingOperand,
   MappingValueError,
   Profile as ProfileSchema,
+  ProfileObject,
   readConditionPath,
   resolveMappingSource,
   resolveMappingTarget,
@@ -149,18 +151,44 @@ function readAt(doc: Doc, segments: readonly string[]): unknown {
   return readConditionPath(doc, segments);
 }
 
-/** The object holding the last key of `segments`, created along the way where missing. */
-function parentOf(doc: Doc, segments: readonly string[], create: boolean): Doc | null {
-  let node: Doc = doc;
+/**
+ * A rule's working copy of a profile: the root is copied up front, every object below it only
+ * when a mapping first writes under it, so what the rule leaves alone stays shared with the
+ * profile it read (and costs neither a copy nor a diff).
+ */
+interface WorkingDoc {
+  root: Doc;
+  /** Objects that belong to this copy and may be changed in place. */
+  own: WeakSet<object>;
+}
+
+function workingCopy(profile: Profile): WorkingDoc {
+  const root: Doc = { ...profile };
+  return { root, own: new WeakSet([root]) };
+}
+
+/**
+ * The object holding the last key of `segments`, created along the way where missing; the
+ * objects on the way are copied into the working document first, since the caller changes it.
+ */
+function parentOf(work: WorkingDoc, segments: readonly string[], create: boolean): Doc | null {
+  let node: Doc = work.root;
   for (const [i, key] of segments.slice(0, -1).entries()) {
     const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
     if (next === undefined || next === null) {
       if (!create) return null;
       const fresh: Doc = {};
+      work.own.add(fresh);
       node[key] = fresh;
       node = fresh;
     } else if (isPlainObject(next)) {
-      node = next;
+      if (work.own.has(next)) node = next;
+      else {
+        const copy: Doc = { ...next };
+        work.own.add(copy);
+        node[key] = copy;
+        node = copy;
+      }
     } else {
       throw new MappingValueError(
         `${segments.slice(0, i + 1).join(".")} holds a value, not an object, so nothing can go below it`,
@@ -170,13 +198,13 @@ function parentOf(doc: Doc, segments: readonly string[], create: boolean): Doc |
   return node;
 }
 
-function writeAt(doc: Doc, segments: readonly string[], value: unknown): void {
-  const parent = parentOf(doc, segments, true) as Doc;
+function writeAt(work: WorkingDoc, segments: readonly string[], value: unknown): void {
+  const parent = parentOf(work, segments, true) as Doc;
   parent[segments[segments.length - 1] as string] = value;
 }
 
-function deleteAt(doc: Doc, segments: readonly string[]): void {
-  const parent = parentOf(doc, segments, false);
+function deleteAt(work: WorkingDoc, segments: readonly string[]): void {
+  const parent = parentOf(work, segments, false);
   if (parent) delete parent[segments[segments.length - 1] as string];
 }
 
@@ -246,11 +274,12 @@ function eventDocument(event: MappingEvent): Doc {
  * @throws MappingValueError when the value does not fit.
  */
 function applyMapping(
-  doc: Doc,
+  work: WorkingDoc,
   mapping: Mapping,
   event: Doc,
   options: MappingRunOptions,
 ): MappingConsentDecision[] {
+  const doc = work.root;
   const source = resolveMappingSource(mapping.from);
   const target = resolveMappingTarget(mapping.to);
   // Saved and draft rules were validated against the same catalogue.
@@ -270,29 +299,29 @@ function applyMapping(
   const items = operand as JsonValue[];
   switch (mapping.op) {
     case "set":
-      writeAt(doc, to.segments, operand);
+      writeAt(work, to.segments, operand);
       return [];
     case "set_if_empty":
-      if (isEmpty(readAt(doc, to.segments))) writeAt(doc, to.segments, operand);
+      if (isEmpty(readAt(doc, to.segments))) writeAt(work, to.segments, operand);
       return [];
     case "append": {
       const list = [...listAt(doc, to)];
       for (const item of items) if (!list.some((x) => sameJson(x, item))) list.push(item);
-      writeAt(doc, to.segments, list);
+      writeAt(work, to.segments, list);
       return [];
     }
     case "remove":
       if (to.type === "list") {
         const list = listAt(doc, to).filter((x) => !items.some((item) => sameJson(x, item)));
-        writeAt(doc, to.segments, list);
+        writeAt(work, to.segments, list);
       } else {
-        deleteAt(doc, to.segments);
+        deleteAt(work, to.segments);
       }
       return [];
     case "increment":
     case "decrement": {
       const delta = (operand as number) * (mapping.op === "increment" ? 1 : -1);
-      writeAt(doc, to.segments, round(numberAt(doc, to) + delta));
+      writeAt(work, to.segments, round(numberAt(doc, to) + delta));
       return [];
     }
     case "add_interest":
@@ -300,10 +329,10 @@ function applyMapping(
         for (const name of items as string[]) {
           const at = resolveMappingTarget(`interests.${name}`);
           if (!at.ok) throw new MappingValueError(at.message);
-          writeAt(doc, at.target.segments, round(numberAt(doc, at.target) + 1));
+          writeAt(work, at.target.segments, round(numberAt(doc, at.target) + 1));
         }
       } else {
-        writeAt(doc, to.segments, round(numberAt(doc, to) + (operand as number)));
+        writeAt(work, to.segments, round(numberAt(doc, to) + (operand as number)));
       }
       return [];
     case "add_segment":
@@ -314,7 +343,7 @@ function applyMapping(
         if (mapping.op === "add_segment") ids.add(id);
         else ids.delete(id);
       }
-      writeAt(doc, to.segments, [...ids].sort(compareCodePoints));
+      writeAt(work, to.segments, [...ids].sort(compareCodePoints));
       return [];
     }
     case "grant_consent":
@@ -324,6 +353,50 @@ function applyMapping(
         action: mapping.op === "grant_consent" ? "granted" : "revoked",
       }));
   }
+}
+
+const profileKeys = Object.keys(ProfileObject.shape) as (keyof typeof ProfileObject.shape)[];
+const knownKeys = new Set<string>(profileKeys);
+
+type Validated =
+  | { success: true; data: Profile }
+  | { success: false; issue: { path: PropertyKey[]; message: string } | undefined };
+
+/**
+ * The rule's document validated as ProfileSchema.parse would, parsing only the top-level fields
+ * the rule replaced: the others are the valid profile it read. Fields are checked in the schema's
+ * order, so the first issue is the one a whole parse reports first, at its whole-profile path.
+ */
+function validateChanged(profile: Profile, doc: Doc): Validated {
+  const before = profile as unknown as Doc;
+  const touched = profileKeys.filter(
+    (key) => doc[key] !== before[key] || Object.hasOwn(doc, key) !== Object.hasOwn(before, key),
+  );
+  if (Object.keys(doc).some((key) => !knownKeys.has(key))) {
+    // An unknown field fails the whole parse; let it name the issue exactly as it always has.
+    const whole = ProfileSchema.safeParse(doc);
+    return whole.success
+      ? { success: true, data: whole.data }
+      : { success: false, issue: whole.error.issues[0] };
+  }
+  const next: Doc = { ...before };
+  for (const key of touched) {
+    const part = ProfileObject.shape[key].safeParse(doc[key]);
+    if (!part.success) {
+      const issue = part.error.issues[0];
+      return {
+        success: false,
+        issue: issue && { path: [key, ...issue.path], message: issue.message },
+      };
+    }
+    next[key] = part.data;
+  }
+  const data = next["data"] as Profile["data"];
+  const result = next as unknown as Profile;
+  // As the profile schema derives it; a rule may have set or cleared a contact.
+  return touched.includes("data")
+    ? { success: true, data: { ...result, data: { ...data, anonymous: !hasContact(data.contact) } } }
+    : { success: true, data: result };
 }
 
 /** Paths that describe the document, not the person: derived, never a rule's change. */
@@ -371,12 +444,12 @@ export function applyMappingRule(
     }
     if (!holds) return skipped;
   }
-  const doc = structuredClone(profile) as Doc;
+  const work = workingCopy(profile);
   const eventDoc = eventDocument(event);
   const consents: RuleOutcome["consents"] = [];
   for (const [index, mapping] of rule.mappings.entries()) {
     try {
-      for (const decision of applyMapping(doc, mapping, eventDoc, options)) {
+      for (const decision of applyMapping(work, mapping, eventDoc, options)) {
         consents.push({ ...decision, mapping: index });
       }
     } catch (error) {
@@ -384,9 +457,9 @@ export function applyMappingRule(
       throw error;
     }
   }
-  const parsed = ProfileSchema.safeParse(doc);
+  const parsed = validateChanged(profile, work.root);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = parsed.issue;
     const path = issue?.path.map(String).join(".") ?? "";
     throw mappingRuleError(
       rule,
