@@ -7,7 +7,7 @@ import { createTestDatabase, testTargets } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
 
 import type { Principal } from "../authz";
-import { writeProfile, writeProfiles } from "./profile-write";
+import { bareProfile, writeProfile, writeProfiles } from "./profile-write";
 import type { ProfileWrite, WriteOrigin } from "./profile-write";
 import { createSegment } from "./segment";
 
@@ -226,5 +226,13 @@ describe.each(testTargets())("writeProfiles on %s", (target) => {
     expect((await stored("many-mail")).profile.data.contact.email.main).toBe(
       "many.new@example.com",
     );
+  });
+});
+
+describe("bareProfile", () => {
+  it("is the default document with the id, as Profile.parse({ id }) gives it", () => {
+    expect(bareProfile("p-1")).toEqual(Profile.parse({ id: "p-1" }));
+    expect(bareProfile("p-2")).toEqual(Profile.parse({ id: "p-2" }));
+    expect(bareProfile("p-1").id).toBe("p-1");
   });
 });

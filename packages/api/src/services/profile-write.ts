@@ -70,9 +70,21 @@ const sameSegments = (before: Profile, after: Profile) =>
   before.segments.length === after.segments.length &&
   before.segments.every((id, i) => id === after.segments[i]);
 
+let defaults: Profile | null = null;
+
+/**
+ * The default document with this id: what `Profile.parse({ id })` gives (no default depends on
+ * anything but the id), parsed once. Its groups are shared by every call, so it is only ever
+ * read: a diff base.
+ */
+export function bareProfile(id: string): Profile {
+  defaults ??= ProfileSchema.parse({ id: "bare" });
+  return { ...defaults, id };
+}
+
 /** What a write changes; for a new profile, what it sets beyond the defaults. */
 function changedPaths(before: Profile | null, after: Profile): string[] {
-  const base = before ?? ProfileSchema.parse({ id: after.id });
+  const base = before ?? bareProfile(after.id);
   return diffPaths(base, after).filter((p) => !isBookkeeping(p));
 }
 

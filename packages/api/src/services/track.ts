@@ -116,7 +116,7 @@ import {
   ruleName,
 } from "./mapping-engine";
 import type { MappingEvent, RuleOutcome, RunnableRule } from "./mapping-engine";
-import { writeProfile, writeProfiles } from "./profile-write";
+import { bareProfile, writeProfile, writeProfiles } from "./profile-write";
 import type { ProfileWrite, WriteOrigin, WriteOutcome } from "./profile-write";
 
 const VISIT_TIMEOUT_MS = VISIT_TIMEOUT_MINUTES * 60_000;
@@ -706,7 +706,7 @@ async function trackOnce(tx: Database, params: TrackParams): Promise<TrackOutput
     /** The state `current` holds: where a failed write goes back to. */
     let committed = state;
     // A new profile's own fields (the identifiers it was found by) come from its first event.
-    const bare = () => (current ? null : ProfileSchema.parse({ id: profileId }));
+    const bare = () => (current ? null : bareProfile(profileId));
     let diffBase: Profile | null = bare();
     let stamps: Stamps = {};
     let pending: Planned[] = [];
