@@ -5,7 +5,7 @@ import { normalizeDate } from "@cdp/profile-schema";
 import type { Database } from "../client";
 import { event, profile, profileIdentifier } from "../schema";
 import type { EventRow } from "../schema";
-import { pgTimestampToIso } from "../sql";
+import { pgTimestampToIso, rowsOf } from "../sql";
 import { identifierKey } from "./import-job";
 import { rowToProfile } from "./profile";
 import type { Identifier, StoredProfile } from "./profile";
@@ -150,14 +150,21 @@ export interface NewEvent {
  */
 export async function insertEvents(db: Database, rows: readonly NewEvent[]): Promise<Set<string>> {
   const inserted = new Set<string>();
-  // 8 parameters a row.
-  for (const part of chunks(rows, 2000)) {
-    const done = await db
-      .insert(event)
-      .values(part.map((r) => ({ ...r })))
-      .onConflictDoNothing()
-      .returning({ profileId: event.profileId, id: event.id });
-    for (const row of done) inserted.add(eventKey(row.profileId, row.id));
+  // One JSON parameter a statement: building and binding 8 parameters a row cost more CPU than
+  // the insert itself (a tenth of a track batch's time).
+  for (const part of chunks(rows, 5000)) {
+    const done = rowsOf<{ profile_id: string; id: string }>(
+      await db.execute(sql`
+        insert into ${event} (profile_id, id, type, time, session_id, source, properties, context)
+        select x."profileId", x.id, x.type, x.time, x."sessionId", x.source, x.properties, x.context
+        from jsonb_to_recordset(${JSON.stringify(part)}::text::jsonb) as x(
+          "profileId" text, id text, type text, time timestamptz, "sessionId" text, source text,
+          properties jsonb, context jsonb
+        )
+        on conflict do nothing
+        returning profile_id, id`),
+    );
+    for (const row of done) inserted.add(eventKey(row.profile_id, row.id));
   }
   return inserted;
 }
