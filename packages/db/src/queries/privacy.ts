@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Name } from "drizzle-orm";
 
 import type { Database } from "../client";
 import { NotFoundError } from "../errors";
@@ -21,7 +22,12 @@ export async function suppressIdentifiers(
 ): Promise<number> {
   const rows = identifiers
     .filter((i) => i.type !== "id")
-    .map((i) => ({ hash: suppressionHash(i), type: i.type, createdBy: meta.createdBy, reason: meta.reason ?? null }));
+    .map((i) => ({
+      hash: suppressionHash(i),
+      type: i.type,
+      createdBy: meta.createdBy,
+      reason: meta.reason ?? null,
+    }));
   if (rows.length === 0) return 0;
   await db
     .insert(suppression)
@@ -34,7 +40,10 @@ export async function suppressIdentifiers(
 }
 
 /** The subset of `identifiers` that is suppressed now. */
-export async function suppressedAmong(db: Database, identifiers: Identifier[]): Promise<Identifier[]> {
+export async function suppressedAmong(
+  db: Database,
+  identifiers: Identifier[],
+): Promise<Identifier[]> {
   if (identifiers.length === 0) return [];
   const byHash = new Map(identifiers.map((i) => [suppressionHash(i), i]));
   const rows = await db
@@ -44,7 +53,11 @@ export async function suppressedAmong(db: Database, identifiers: Identifier[]): 
   return rows.map((r) => byHash.get(r.hash)).filter((i): i is Identifier => i !== undefined);
 }
 
-export async function liftSuppression(db: Database, identifier: Identifier, liftedBy: string): Promise<SuppressionRow> {
+export async function liftSuppression(
+  db: Database,
+  identifier: Identifier,
+  liftedBy: string,
+): Promise<SuppressionRow> {
   const [row] = await db
     .update(suppression)
     .set({ liftedAt: sql`now()`, liftedBy })
@@ -59,7 +72,9 @@ export async function listSuppressions(db: Database, limit = 200): Promise<Suppr
 }
 
 /** Every text and jsonb column of the application's tables (for erase and its verification). */
-export async function textColumns(db: Database): Promise<{ table: string; column: string; type: string }[]> {
+export async function textColumns(
+  db: Database,
+): Promise<{ table: string; column: string; type: string }[]> {
   const rows = rowsOf<{ table_name: string; column_name: string; data_type: string }>(
     await db.execute(sql`
       select c.table_name, c.column_name, c.data_type
@@ -91,19 +106,71 @@ export async function redactValues(
   for (const { table, column, type } of params.columns) {
     const col = sql.identifier(column);
     const tbl = sql.identifier(table);
+    if (type === "jsonb") {
+      changed += await redactJsonColumn(db, tbl, col, values);
+      continue;
+    }
     for (const value of values) {
-      const needle = type === "jsonb" ? jsonInner(value) : value;
-      const replaced =
-        type === "jsonb"
-          ? sql`replace(${col}::text, ${needle}, '[erased]')::jsonb`
-          : sql`replace(${col}, ${needle}, '[erased]')`;
       const result = await db.execute(
-        sql`update ${tbl} set ${col} = ${replaced} where strpos(${col}::text, ${needle}) > 0`,
+        sql`update ${tbl} set ${col} = replace(${col}, ${value}, ${ERASED}) where strpos(${col}, ${value}) > 0`,
       );
       changed += affected(result);
     }
   }
   return changed;
+}
+
+const ERASED = "[erased]";
+
+/**
+ * A jsonb column is redacted as a document, not as text: a value can stand outside quotes (a
+ * number) or inside a key, where replacing its text would leave invalid JSON. Rows are found by
+ * their text, then rewritten by their physical id within the erase's transaction.
+ */
+async function redactJsonColumn(
+  db: Database,
+  tbl: Name,
+  col: Name,
+  values: string[],
+): Promise<number> {
+  if (values.length === 0) return 0;
+  const found = sql.join(
+    values.map((value) => sql`strpos(${col}::text, ${jsonInner(value)}) > 0`),
+    sql` or `,
+  );
+  const rows = rowsOf<{ ctid: string; doc: string }>(
+    await db.execute(
+      sql`select ctid::text as ctid, ${col}::text as doc from ${tbl} where ${found}`,
+    ),
+  );
+  for (const row of rows) {
+    const redacted = redactJson(JSON.parse(row.doc), values);
+    await db.execute(
+      sql`update ${tbl} set ${col} = ${JSON.stringify(redacted)}::text::jsonb where ctid = ${row.ctid}::tid`,
+    );
+  }
+  return rows.length;
+}
+
+/** Text loses every occurrence of the values; a number or a key showing one is replaced whole. */
+function redactJson(node: unknown, values: string[]): unknown {
+  if (typeof node === "string") {
+    return values.reduce((text, value) => text.split(value).join(ERASED), node);
+  }
+  if (typeof node === "number") {
+    const text = String(node);
+    return values.some((value) => text.includes(value)) ? ERASED : node;
+  }
+  if (Array.isArray(node)) return node.map((item) => redactJson(item, values));
+  if (node !== null && typeof node === "object") {
+    return Object.fromEntries(
+      Object.entries(node).map(([key, item]) => [
+        redactJson(key, values) as string,
+        redactJson(item, values),
+      ]),
+    );
+  }
+  return node;
 }
 
 /** Rows (table, column) where any of the values still appears: the erase verification. */
