@@ -11,6 +11,7 @@
  *
  * With `describe.each(testTargets())` pass the target: `startHarness({ target })`.
  */
+import net from "node:net";
 import { sql } from "drizzle-orm";
 import { permissions } from "@cdp/api";
 import type { Permission } from "@cdp/api";
@@ -24,6 +25,15 @@ import { startServer } from "../src/server";
 import type { ServerOptions } from "../src/server";
 
 export { testTargets } from "@cdp/db/testing";
+
+/** A port nothing listens on now, for a server started as its own process. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 export interface HarnessToken {
   id: string;

@@ -5,7 +5,6 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,18 +13,10 @@ import { createServiceToken } from "@cdp/db";
 import { createTestDatabase } from "@cdp/db/testing";
 import type { TestDatabase } from "@cdp/db/testing";
 
-import { testTargets } from "./harness";
+import { freePort, testTargets } from "./harness";
 
 const appDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface LogLine {
   pid: number;
