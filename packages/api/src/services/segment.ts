@@ -1,8 +1,8 @@
 /**
  * Segments: definitions, live preview, and membership that stays current.
  *
- * - Every profile write evaluates every segment for that profile in-process (writeProfile calls
- *   {@link segmentProfile}), in dependency order, so `{ segment }` nodes see this write's answers.
+ * - Every profile write evaluates every segment for its profiles in-process (writeProfiles calls
+ *   {@link segmentProfiles}), in dependency order, so `{ segment }` nodes see this write's answers.
  * - Creating or changing a segment computes its membership — and that of the segments referring
  *   to it — in SQL over all profiles, in batches of locked profiles, one short transaction each.
  * - {@link refreshSegments} does the same for the segments whose answer moves with the clock
@@ -274,22 +274,10 @@ export interface SegmentedDocument {
 }
 
 /**
- * Evaluates every segment for a profile document about to be written (null when there are no
- * segments). Event conditions count the stored events plus `unsavedEvents`.
- */
-export async function segmentProfile(
-  db: Database,
-  profile: Profile,
-  options: { now: string; unsavedEvents?: readonly UnsavedEvent[] },
-): Promise<ProfileSegmentation | null> {
-  const [segmentation = null] = await segmentProfiles(db, [{ profile, ...options }]);
-  return segmentation;
-}
-
-/**
- * {@link segmentProfile} for a batch of documents: the catalogue is read once per transaction and
- * the stored events of every profile are counted in one query (none when no segment counts
- * events). In the order given.
+ * Evaluates every segment for profile documents about to be written (null for each when there
+ * are no segments): the catalogue is read once per transaction, and event conditions count each
+ * profile's stored events plus its `unsavedEvents`, all profiles in one query (none when no
+ * segment counts events). In the order given.
  */
 export async function segmentProfiles(
   db: Database,
@@ -329,21 +317,11 @@ export interface EventResegment extends SegmentRunOrigin {
 }
 
 /**
- * Re-evaluates a profile whose document a write left unchanged but whose new events (not stored
+ * Re-evaluates profiles whose documents a write left unchanged but whose new events (not stored
  * yet) event conditions count: `segments`, segmentation time and memberships follow, with no new
- * version (they are derived). Nothing happens when no segment counts events.
- */
-export async function resegmentForEvents(
-  db: Database,
-  profileId: string,
-  options: { now: string; unsavedEvents: readonly UnsavedEvent[] } & SegmentRunOrigin,
-): Promise<void> {
-  await resegmentManyForEvents(db, [{ profileId, ...options }]);
-}
-
-/**
- * {@link resegmentForEvents} for a batch: the profiles are locked and read in one statement,
- * counted in one, and their segments and memberships written in one each.
+ * version (they are derived). Nothing happens when no segment counts events. The profiles are
+ * locked and read in one statement, counted in one, and their segments and memberships written
+ * in one each.
  */
 export async function resegmentManyForEvents(
   db: Database,
